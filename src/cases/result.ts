@@ -1,0 +1,105 @@
+/**
+ * The shared model of one conformance case's outcome: what the judge consumes and what the
+ * reports render. Field names follow Autobahn|Testsuite's so index.json and the per-case
+ * reports stay compatible with its tooling.
+ */
+
+/** An event the fuzzer observed from the peer (Autobahn's `('message', payload, binary)` etc.). */
+export type ObservedEvent =
+  | { type: 'message'; payload: Uint8Array; binary: boolean }
+  | { type: 'ping'; payload: Uint8Array }
+  | { type: 'pong'; payload: Uint8Array }
+  /** Autobahn's `('timeout', tag)`: a delay with a tag ran out (used by a few cases). */
+  | { type: 'timeout'; tag: string };
+
+/** Outcome keys a case lists expected events under, and the case verdict. */
+export type Behavior = 'OK' | 'NON-STRICT' | 'INFORMATIONAL' | 'UNIMPLEMENTED' | 'FAILED';
+export type ExpectationKey = Exclude<Behavior, 'FAILED'>;
+
+/** Verdict on the closing handshake. */
+export type BehaviorClose = 'OK' | 'WRONG CODE' | 'UNCLEAN' | 'FAILED BY CLIENT' | 'FAILED' | 'INFORMATIONAL';
+
+/** Autobahn's closing facts, from the fuzzer's point of view ("me" is the test runner). */
+export interface CloseFacts {
+  isServer: boolean;
+  closedByMe: boolean;
+  failedByMe: boolean;
+  droppedByMe: boolean;
+  wasClean: boolean;
+  wasNotCleanReason: string | null;
+  wasServerConnectionDropTimeout: boolean;
+  wasOpenHandshakeTimeout: boolean;
+  wasCloseHandshakeTimeout: boolean;
+  localCloseCode: number | null;
+  localCloseReason: string | null;
+  remoteCloseCode: number | null;
+  remoteCloseReason: string | null;
+}
+
+/** One numbered line of the wire log, in the seed report's vocabulary. */
+export type WireLogEntry =
+  | { kind: 'tx-octets'; data: Uint8Array }
+  | { kind: 'rx-octets'; data: Uint8Array }
+  | {
+      kind: 'tx-frame';
+      opcode: number;
+      fin: boolean;
+      rsv: number;
+      /** Length of the payload as given (before repeat), as Autobahn prints it. */
+      payloadLen: number;
+      mask: Uint8Array | null;
+      payloadRepeatLen: number | null;
+      chopSize: number | null;
+      sync: boolean;
+      payload: Uint8Array;
+    }
+  | {
+      kind: 'rx-frame';
+      opcode: number;
+      fin: boolean;
+      rsv: number;
+      payloadLen: number;
+      masked: boolean;
+      mask: Uint8Array | null;
+      payload: Uint8Array;
+    }
+  | { kind: 'delay'; seconds: number; tag: string | null }
+  | { kind: 'delay-timeout'; tag: string | null }
+  | { kind: 'close-connection-after'; seconds: number }
+  | { kind: 'kill-after'; seconds: number }
+  | { kind: 'tcp-dropped-by-peer' }
+  | { kind: 'tcp-dropped-by-me' };
+
+/** Counters behind the report's "Wire Statistics" tables. Keys are chop sizes / opcodes. */
+export interface WireStats {
+  rxOctetsByChopSize: Map<number, number>;
+  txOctetsByChopSize: Map<number, number>;
+  rxFramesByOpcode: Map<number, number>;
+  txFramesByOpcode: Map<number, number>;
+}
+
+export interface CaseResult {
+  agent: string;
+  caseId: string;
+  description: string;
+  expectation: string;
+  expected: Partial<Record<ExpectationKey, ObservedEvent[]>>;
+  observed: ObservedEvent[];
+  behavior: Behavior;
+  /** The judge's sentence for `behavior`, e.g. "Actual events match at least one expected." */
+  result: string;
+  behaviorClose: BehaviorClose;
+  /** The judge's sentence for `behaviorClose`. */
+  resultClose: string;
+  closeFacts: CloseFacts;
+  /** The opening handshake as sent and as received, as text (empty when none happened). */
+  httpRequest: string;
+  httpResponse: string;
+  stats: WireStats;
+  wireLog: WireLogEntry[];
+  /** ISO 8601 start time and duration in whole milliseconds. */
+  started: string;
+  durationMs: number;
+  /** File name of the per-case report, relative to the report folder. */
+  reportfile: string;
+}

@@ -2,6 +2,7 @@
 // and src/engine/ stays sans-I/O (no sockets, timers or files).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const ioModules = ['net', 'tls', 'http', 'https', 'dgram', 'fs', 'fs/promises', 'timers', 'timers/promises', 'child_process', 'worker_threads', 'zlib'];
 const io = ioModules.flatMap((m) => [m, `node:${m}`]);
@@ -11,6 +12,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: "'vscode' belongs in src/extension/ only." }] }],

@@ -1,0 +1,452 @@
+/**
+ * The sans-I/O WebSocket connection (after the opening handshake), in the shape of
+ * python-websockets' protocol: bytes in through receiveData()/receiveEof(), application calls
+ * through send*(), and out through dataToSend(), events() and closeExpected(). The transport
+ * owns sockets and timers; this class owns every protocol decision.
+ */
+import { CloseCode, Opcode, isControlOpcode } from './constants';
+import { FrameParser, encodeFrame, type FrameHeader, type FrameSink } from './frame';
+import { ProtocolError, UsageError } from './errors';
+import { Utf8Validator, isValidUtf8 } from './utf8';
+import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload } from './close';
+import type { PerMessageDeflate } from './deflate';
+
+export type Role = 'client' | 'server';
+
+export interface Limits {
+  /** Largest payload one frame may announce (bytes). */
+  maxFrameSize: number;
+  /** Largest message after reassembly and inflation (bytes). */
+  maxMessageSize: number;
+  /** Most frames one fragmented message may have. */
+  maxFragments: number;
+}
+
+/** Large enough for Autobahn's 16 MiB messages and its 64-byte fragments of 4 MiB (65,536). */
+export const defaultLimits: Readonly<Limits> = {
+  maxFrameSize: 64 * 1024 * 1024,
+  maxMessageSize: 64 * 1024 * 1024,
+  maxFragments: 1024 * 1024,
+};
+
+export interface ConnectionOptions {
+  role: Role;
+  limits?: Partial<Limits>;
+  /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */
+  autoPong?: boolean;
+  /** The negotiated permessage-deflate, if any. */
+  deflate?: PerMessageDeflate | null;
+  /** Emit frame-received / frame-sent events for a wire log. Default false (costs a little). */
+  frameEvents?: boolean;
+  /** Source of 4-byte masking keys (clients). Default: crypto.getRandomValues, pooled. */
+  maskKey?: () => Uint8Array;
+}
+
+/** One frame as it crossed the wire, for logs. `payload` is unmasked (and still compressed). */
+export interface FrameInfo {
+  opcode: number;
+  fin: boolean;
+  rsv: number;
+  masked: boolean;
+  mask: Uint8Array | null;
+  payload: Uint8Array;
+}
+
+export interface CloseResult {
+  /** True when close frames went both ways before the TCP connection ended (RFC 6455 §7.1.4). */
+  wasClean: boolean;
+  /** The code the application sees: the peer's, 1005 when its close had none, 1006 when none came. */
+  code: number;
+  reason: string;
+  sent: ClosePayload | null;
+  received: ClosePayload | null;
+  /** True when the peer closed first and we answered. */
+  receivedThenSent: boolean | null;
+  /** The protocol fault that made us fail the connection, if any. */
+  failure: ProtocolError | null;
+}
+
+export type ConnectionEvent =
+  | { type: 'message'; binary: boolean; data: Uint8Array }
+  | { type: 'ping'; data: Uint8Array }
+  | { type: 'pong'; data: Uint8Array }
+  | { type: 'close-received'; code: number | null; reason: string }
+  | { type: 'frame-received'; frame: FrameInfo }
+  | { type: 'frame-sent'; frame: FrameInfo }
+  /** We are failing the connection (RFC 6455 §7.1.7) because of this peer fault. */
+  | { type: 'failed'; error: ProtocolError }
+  /** The end: the transport is gone. Always the last event. */
+  | ({ type: 'closed' } & CloseResult);
+
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+export interface SendMessageOptions {
+  binary?: boolean;
+  /** Payload sizes of the frames to split the message into; the last one takes the rest. */
+  fragments?: number[];
+  /** Pings to send after the frame with this 0-based index (between fragments). */
+  pingsAfter?: Map<number, Uint8Array>;
+  /** Compress with permessage-deflate when negotiated. Default true. */
+  compress?: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+const textEncoder = new TextEncoder();
+
+/** 4-byte masks cut from a pool of random bytes: one getRandomValues call per 2,048 masks. */
+function pooledRandomMask(): () => Uint8Array {
+  const pool = new Uint8Array(8192);
+  let offset = pool.length;
+  return () => {
+    if (offset === pool.length) {
+      globalThis.crypto.getRandomValues(pool);
+      offset = 0;
+    }
+    offset += 4;
+    return pool.subarray(offset - 4, offset);
+  };
+}
+
+export class Connection implements FrameSink {
+  readonly role: Role;
+  readonly limits: Limits;
+  autoPong: boolean;
+  private readonly deflate: PerMessageDeflate | null;
+  private readonly frameEvents: boolean;
+  private readonly maskKey: (() => Uint8Array) | null;
+  private readonly parser: FrameParser;
+
+  private _state: ConnectionState = 'open';
+  private outgoing: Uint8Array[] = [];
+  private outgoingBytes = 0;
+  private queued: ConnectionEvent[] = [];
+  private eofRequested = false;
+  private discarding = false;
+
+  // The frame being received.
+  private frame: FrameHeader | null = null;
+  private frameChunks: Uint8Array[] = [];
+  // The message being received.
+  private messageOpcode = -1;
+  private messageCompressed = false;
+  private messageChunks: Uint8Array[] = [];
+  private messageSize = 0;
+  private messageFragments = 0;
+  private readonly validator = new Utf8Validator();
+
+  private closeSent: ClosePayload | null = null;
+  private closeReceived: ClosePayload | null = null;
+  private receivedThenSent: boolean | null = null;
+  private failure: ProtocolError | null = null;
+
+  constructor(options: ConnectionOptions) {
+    this.role = options.role;
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.autoPong = options.autoPong ?? true;
+    this.deflate = options.deflate ?? null;
+    this.frameEvents = options.frameEvents ?? false;
+    this.maskKey = this.role === 'client' ? (options.maskKey ?? pooledRandomMask()) : null;
+    this.parser = new FrameParser(this, {
+      expectMasked: this.role === 'server',
+      allowedRsv: this.deflate ? 0b100 : 0,
+      maxFrameSize: this.limits.maxFrameSize,
+    });
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** Bytes handed out by dataToSend() not yet drained: the engine's own send queue. */
+  get bufferedBytes(): number {
+    return this.outgoingBytes;
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /**
+   * Feeds bytes from the peer. Takes ownership of `data`: masked payloads are unmasked in
+   * place and messages may keep views of it. Never throws for peer faults: they become a
+   * 'failed' event and a close frame.
+   */
+  receiveData(data: Uint8Array): void {
+    if (this._state === 'closed' || this.discarding) return;
+    try {
+      this.parser.push(data);
+    } catch (error) {
+      this.failWith(error instanceof ProtocolError ? error : new ProtocolError(CloseCode.InternalError, 'WSW_ERR_INTERNAL', 'internal error'));
+    }
+  }
+
+  /** The peer closed its side of the TCP connection (or the transport is gone). */
+  receiveEof(): void {
+    if (this._state === 'closed') return;
+    this._state = 'closed';
+    const clean = this.closeSent !== null && this.closeReceived !== null;
+    const received = this.closeReceived;
+    this.queued.push({
+      type: 'closed',
+      wasClean: clean,
+      code: received ? (received.code ?? CloseCode.NoStatusReceived) : CloseCode.AbnormalClosure,
+      reason: received?.reason ?? '',
+      sent: this.closeSent,
+      received,
+      receivedThenSent: this.receivedThenSent,
+      failure: this.failure,
+    });
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Drains the bytes to write, in order. */
+  dataToSend(): Uint8Array[] {
+    const out = this.outgoing;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    return out;
+  }
+
+  /** True once the transport should close TCP after writing dataToSend() (server side). */
+  get transportCloseRequested(): boolean {
+    return this.eofRequested;
+  }
+
+  /** Drains the events that happened since the last call. */
+  events(): ConnectionEvent[] {
+    const out = this.queued;
+    this.queued = [];
+    return out;
+  }
+
+  /**
+   * True while we wait on the peer to finish closing: for our close to be answered, or (client)
+   * for the server to close TCP. The transport arms its close time-out while this holds.
+   */
+  closeExpected(): boolean {
+    if (this._state === 'closed') return false;
+    if (this.closeSent && !this.closeReceived) return true;
+    return this.role === 'client' && this.closeSent !== null;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  sendText(text: string | Uint8Array): void {
+    this.sendMessage(typeof text === 'string' ? textEncoder.encode(text) : text, { binary: false });
+  }
+
+  sendBinary(data: Uint8Array): void {
+    this.sendMessage(data, { binary: true });
+  }
+
+  /** Sends one message, optionally split into frames of the given sizes with pings between. */
+  sendMessage(data: Uint8Array, options: SendMessageOptions = {}): void {
+    this.assertCanSendData();
+    const compress = this.deflate !== null && options.compress !== false && data.length >= this.deflate.threshold;
+    const payload = compress ? this.deflate!.compress(data) : data;
+    const opcode = options.binary ? Opcode.Binary : Opcode.Text;
+    const sizes = options.fragments ?? [];
+    for (const size of sizes) {
+      if (!Number.isInteger(size) || size < 0) throw new UsageError('WSW_USAGE_FRAGMENT_SIZE', `fragment sizes must be integers >= 0, got ${size}`);
+    }
+    let offset = 0;
+    let index = 0;
+    do {
+      const last = index >= sizes.length || offset + sizes[index] >= payload.length;
+      const end = last ? payload.length : offset + sizes[index];
+      this.writeFrame(index === 0 ? opcode : Opcode.Continuation, payload.subarray(offset, end), last, index === 0 && compress ? 0b100 : 0);
+      const ping = options.pingsAfter?.get(index);
+      if (ping && !last) this.writeFrame(Opcode.Ping, checkControlPayload(ping), true, 0);
+      offset = end;
+      index++;
+      if (last) break;
+    } while (offset <= payload.length);
+  }
+
+  sendPing(payload: Uint8Array = EMPTY): void {
+    this.assertCanSendControl();
+    this.writeFrame(Opcode.Ping, checkControlPayload(payload), true, 0);
+  }
+
+  sendPong(payload: Uint8Array = EMPTY): void {
+    this.assertCanSendControl();
+    this.writeFrame(Opcode.Pong, checkControlPayload(payload), true, 0);
+  }
+
+  /** Starts (or answers) the closing handshake. `code` null sends an empty close frame. */
+  sendClose(code: number | null = CloseCode.NormalClosure, reason = ''): void {
+    if (this.closeSent) throw new UsageError('WSW_USAGE_CLOSE_SENT', 'a close frame was already sent');
+    this.assertCanSendControl();
+    this.writeClose(encodeClosePayload(code, reason), { code, reason });
+  }
+
+  /** Bytes written as they are, e.g. from the raw frame composer. No protocol checks. */
+  sendRaw(bytes: Uint8Array): void {
+    if (this._state === 'closed') throw new UsageError('WSW_USAGE_CLOSED', 'the connection is closed');
+    this.push(bytes);
+  }
+
+  /** Fails the connection on our own account (RFC 6455 §7.1.7), e.g. on a local policy. */
+  fail(code: number, reason = ''): void {
+    this.failWith(new ProtocolError(code, 'WSW_ERR_INTERNAL', reason || `failed with ${code}`), false);
+  }
+
+  // ---------------------------------------------------------------- FrameSink
+
+  onFrameHeader(header: FrameHeader): void {
+    this.frame = header;
+    this.frameChunks = [];
+    if (isControlOpcode(header.opcode)) {
+      if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${header.rsv} on a control frame`);
+      return;
+    }
+    if (header.opcode === Opcode.Continuation) {
+      if (this.messageOpcode < 0) throw new ProtocolError(1002, 'WSW_ERR_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
+      if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', 'RSV1 on a continuation frame (only the first frame of a message may set it)');
+    } else {
+      if (this.messageOpcode >= 0) throw new ProtocolError(1002, 'WSW_ERR_EXPECTED_CONTINUATION', `new data frame (opcode ${header.opcode}) inside a fragmented message`);
+      this.messageOpcode = header.opcode;
+      this.messageCompressed = (header.rsv & 0b100) !== 0;
+      this.messageChunks = [];
+      this.messageSize = 0;
+      this.messageFragments = 0;
+      this.validator.reset();
+    }
+    if (++this.messageFragments > this.limits.maxFragments) {
+      throw new ProtocolError(1009, 'WSW_ERR_TOO_MANY_FRAGMENTS', `message has more than ${this.limits.maxFragments} fragments`);
+    }
+    if (this.messageSize + header.length > this.limits.maxMessageSize) {
+      throw new ProtocolError(1009, 'WSW_ERR_MESSAGE_TOO_BIG', `message exceeds the limit of ${this.limits.maxMessageSize} bytes`);
+    }
+  }
+
+  onFramePayload(chunk: Uint8Array): void {
+    if (this.frameEvents || isControlOpcode(this.frame!.opcode)) this.frameChunks.push(chunk);
+    if (isControlOpcode(this.frame!.opcode)) return;
+    // Fail fast: validate text as it arrives, mid-frame (uncompressed messages only).
+    if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.validator.feed(chunk)) {
+      throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
+    }
+    this.messageChunks.push(chunk);
+    this.messageSize += chunk.length;
+  }
+
+  onFrameEnd(): void {
+    const header = this.frame!;
+    this.frame = null;
+    const framePayload = this.frameChunks.length === 0 || isControlOpcode(header.opcode) || this.frameEvents ? concat(this.frameChunks) : EMPTY;
+    this.frameChunks = [];
+    if (this.frameEvents) {
+      this.queued.push({ type: 'frame-received', frame: { opcode: header.opcode, fin: header.fin, rsv: header.rsv, masked: header.masked, mask: header.mask, payload: framePayload } });
+    }
+    if (isControlOpcode(header.opcode)) this.handleControl(header.opcode, framePayload);
+    else if (header.fin) this.finishMessage();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private finishMessage(): void {
+    const binary = this.messageOpcode === Opcode.Binary;
+    let data = concat(this.messageChunks);
+    if (this.messageCompressed) {
+      data = this.deflate!.decompress(data, this.limits.maxMessageSize);
+      if (!binary && !isValidUtf8(data)) throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
+    } else if (!binary && !this.validator.finish()) {
+      throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
+    }
+    this.messageOpcode = -1;
+    this.messageChunks = [];
+    this.queued.push({ type: 'message', binary, data });
+  }
+
+  private handleControl(opcode: number, payload: Uint8Array): void {
+    if (opcode === Opcode.Ping) {
+      this.queued.push({ type: 'ping', data: payload });
+      // §5.5.2: answer with the same payload; after a close frame we send nothing more.
+      if (this.autoPong && this._state === 'open') this.writeFrame(Opcode.Pong, payload, true, 0);
+    } else if (opcode === Opcode.Pong) {
+      this.queued.push({ type: 'pong', data: payload });
+    } else {
+      this.handleClose(parseClosePayload(payload));
+    }
+  }
+
+  private handleClose(received: ClosePayload): void {
+    this.closeReceived = received;
+    this.queued.push({ type: 'close-received', code: received.code, reason: received.reason });
+    // §5.5.1: nothing after a close frame is processed.
+    this.discarding = true;
+    if (!this.closeSent) {
+      this.receivedThenSent = true;
+      // Echo the peer's code (an empty close is answered with an empty close).
+      this.writeClose(encodeClosePayload(received.code), { code: received.code, reason: '' });
+    } else {
+      this.receivedThenSent = false;
+    }
+    this._state = 'closing';
+    // §7.1.1: the server closes TCP first once the handshake is done; the client waits for it.
+    if (this.role === 'server') this.eofRequested = true;
+  }
+
+  private failWith(error: ProtocolError, byPeer = true): void {
+    if (this._state === 'closed' || this.discarding) return;
+    if (byPeer) this.failure = error;
+    this.queued.push({ type: 'failed', error });
+    this.discarding = true;
+    if (!this.closeSent) {
+      const reason = truncateUtf8(error.message, 123);
+      this.writeClose(encodeClosePayload(error.closeCode, reason), { code: error.closeCode, reason });
+    }
+    this._state = 'closing';
+    // A failing server drops TCP at once; a failing client waits for the server to do it.
+    if (this.role === 'server') this.eofRequested = true;
+  }
+
+  private writeClose(payload: Uint8Array, close: ClosePayload): void {
+    this.closeSent = close;
+    if (this.receivedThenSent === null) this.receivedThenSent = false;
+    this.writeFrame(Opcode.Close, payload, true, 0);
+    this._state = 'closing';
+  }
+
+  private writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
+    const mask = this.maskKey ? this.maskKey() : null;
+    for (const part of encodeFrame({ opcode, payload, fin, rsv, mask })) this.push(part);
+    if (this.frameEvents) {
+      this.queued.push({ type: 'frame-sent', frame: { opcode, fin, rsv, masked: mask !== null, mask: mask ? mask.slice() : null, payload } });
+    }
+  }
+
+  private push(bytes: Uint8Array): void {
+    this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.length;
+  }
+
+  private assertCanSendData(): void {
+    if (this._state !== 'open') throw new UsageError('WSW_USAGE_NOT_OPEN', `cannot send a message: the connection is ${this._state}`);
+  }
+
+  private assertCanSendControl(): void {
+    if (this._state === 'closed') throw new UsageError('WSW_USAGE_CLOSED', 'the connection is closed');
+    if (this.closeSent) throw new UsageError('WSW_USAGE_CLOSE_SENT', 'nothing may be sent after a close frame');
+  }
+}
+
+function checkControlPayload(payload: Uint8Array): Uint8Array {
+  if (payload.length > 125) throw new UsageError('WSW_USAGE_CONTROL_PAYLOAD', `control frame payloads are at most 125 bytes, got ${payload.length}`);
+  return payload;
+}
+
+/** Joins chunks, without copying when there is just one. */
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  if (chunks.length === 0) return EMPTY;
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * RFC 6455 §5.2 framing: a push parser with explicit states, and the encoder.
+ *
+ * The parser is zero-copy: payload bytes are handed to the sink as views of the chunks that came
+ * in (unmasked in place, so the caller gives up those bytes), and a frame's header is checked as
+ * soon as its first two bytes arrive, so a bad frame fails before its payload is read.
+ */
+import { applyMask } from './mask';
+import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
+import { ProtocolError } from './errors';
+
+export interface FrameHeader {
+  fin: boolean;
+  /** RSV1..RSV3 as a 3-bit number: RSV1 = 4, RSV2 = 2, RSV3 = 1. */
+  rsv: number;
+  opcode: number;
+  masked: boolean;
+  mask: Uint8Array | null;
+  length: number;
+}
+
+/** Receives a frame in pieces: its header, its payload (0..n unmasked views), its end. */
+export interface FrameSink {
+  onFrameHeader(header: FrameHeader): void;
+  onFramePayload(chunk: Uint8Array): void;
+  onFrameEnd(): void;
+}
+
+export interface FrameParserOptions {
+  /** true: frames must be masked (we are the server); false: must not be (we are the client). */
+  expectMasked: boolean;
+  /** RSV bits an extension negotiated (RSV1 = 4 for permessage-deflate); others fail with 1002. */
+  allowedRsv: number;
+  /** Largest payload a single frame may announce; larger fails with 1009. */
+  maxFrameSize: number;
+}
+
+const enum ParseState {
+  /** Collecting the 2..14 header octets. */
+  Header,
+  Payload,
+  /** A fault was found: everything after it is ignored. */
+  Failed,
+}
+
+export class FrameParser {
+  private state = ParseState.Header;
+  /** Header octets collected so far when a header straddles chunks. */
+  private readonly headerBytes = new Uint8Array(14);
+  private headerFill = 0;
+  private remaining = 0;
+  private mask: Uint8Array | null = null;
+  private maskOffset = 0;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly options: FrameParserOptions,
+  ) {}
+
+  /** Let an extension negotiated after construction allow its RSV bits. */
+  setAllowedRsv(bits: number): void {
+    this.options.allowedRsv = bits;
+  }
+
+  /** Feeds bytes; throws ProtocolError at the first fault (the parser then stays failed). */
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    const end = chunk.length;
+    try {
+      while (pos < end && this.state !== ParseState.Failed) {
+        if (this.state === ParseState.Payload) {
+          const n = Math.min(this.remaining, end - pos);
+          const piece = chunk.subarray(pos, pos + n);
+          pos += n;
+          if (this.mask) {
+            applyMask(piece, this.mask, this.maskOffset);
+            this.maskOffset += n;
+          }
+          this.remaining -= n;
+          this.sink.onFramePayload(piece);
+          if (this.remaining === 0) this.endFrame();
+          continue;
+        }
+        pos = this.readHeader(chunk, pos);
+      }
+    } catch (error) {
+      this.state = ParseState.Failed;
+      throw error;
+    }
+  }
+
+  /** Collects header octets from `chunk` at `pos`; returns the new position. */
+  private readHeader(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    // Fast path: the whole header is in this chunk and nothing is pending.
+    if (this.headerFill === 0 && end - pos >= 2) {
+      const size = headerSize(chunk[pos + 1]);
+      if (end - pos >= size) {
+        this.checkFirstTwo(chunk[pos], chunk[pos + 1]);
+        this.startFrame(chunk, pos);
+        return pos + size;
+      }
+    }
+    const buf = this.headerBytes;
+    while (pos < end) {
+      buf[this.headerFill++] = chunk[pos++];
+      if (this.headerFill === 2) this.checkFirstTwo(buf[0], buf[1]);
+      if (this.headerFill >= 2 && this.headerFill === headerSize(buf[1])) {
+        this.headerFill = 0;
+        this.startFrame(buf, 0);
+        break;
+      }
+    }
+    return pos;
+  }
+
+  /** The checks that need only the first two octets: fail as early as possible. */
+  private checkFirstTwo(b0: number, b1: number): void {
+    const opcode = b0 & 0x0f;
+    const rsv = (b0 >> 4) & 0x07;
+    const fin = (b0 & 0x80) !== 0;
+    const masked = (b1 & 0x80) !== 0;
+    const len7 = b1 & 0x7f;
+    if (!isKnownOpcode(opcode)) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_OPCODE', `reserved opcode ${opcode}`);
+    if (rsv & ~this.options.allowedRsv) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${rsv} set without a negotiated extension`);
+    if (isControlOpcode(opcode)) {
+      if (!fin) throw new ProtocolError(1002, 'WSW_ERR_CONTROL_FRAME_FRAGMENTED', `fragmented control frame (opcode ${opcode})`);
+      if (len7 > 125) throw new ProtocolError(1002, 'WSW_ERR_CONTROL_FRAME_TOO_LONG', `control frame payload longer than 125 bytes (opcode ${opcode})`);
+    }
+    if (masked !== this.options.expectMasked) {
+      throw this.options.expectMasked
+        ? new ProtocolError(1002, 'WSW_ERR_MASK_REQUIRED', 'client frame is not masked')
+        : new ProtocolError(1002, 'WSW_ERR_MASK_FORBIDDEN', 'server frame is masked');
+    }
+  }
+
+  private startFrame(buf: Uint8Array, at: number): void {
+    const b0 = buf[at];
+    const b1 = buf[at + 1];
+    let length = b1 & 0x7f;
+    let p = at + 2;
+    if (length === 126) {
+      length = (buf[p] << 8) | buf[p + 1];
+      p += 2;
+    } else if (length === 127) {
+      const high = ((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0;
+      const low = ((buf[p + 4] << 24) | (buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]) >>> 0;
+      if (high & 0x80000000) throw new ProtocolError(1002, 'WSW_ERR_LENGTH_TOP_BIT', '64-bit payload length has its most significant bit set');
+      length = high * 0x1_0000_0000 + low;
+      p += 8;
+    }
+    if (length > this.options.maxFrameSize) {
+      throw new ProtocolError(1009, 'WSW_ERR_FRAME_TOO_BIG', `frame of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
+    }
+    const masked = (b1 & 0x80) !== 0;
+    this.mask = masked ? buf.slice(p, p + 4) : null;
+    this.maskOffset = 0;
+    this.remaining = length;
+    this.sink.onFrameHeader({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x07, opcode: b0 & 0x0f, masked, mask: this.mask, length });
+    if (length === 0) this.endFrame();
+    else this.state = ParseState.Payload;
+  }
+
+  private endFrame(): void {
+    this.state = ParseState.Header;
+    this.sink.onFrameEnd();
+  }
+}
+
+/** Header size implied by the second octet: 2, plus 2 or 8 extended length, plus 4 mask. */
+function headerSize(b1: number): number {
+  const len7 = b1 & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+}
+
+export interface FrameToEncode {
+  opcode: number;
+  payload: Uint8Array;
+  fin?: boolean;
+  rsv?: number;
+  /** Four octets to mask with (clients must mask every frame), or null. */
+  mask?: Uint8Array | null;
+}
+
+/**
+ * Encodes one frame. Unmasked frames come back as [header, payload] so a large payload is never
+ * copied; masked ones as a single buffer with the payload masked into it.
+ */
+export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null }: FrameToEncode): Uint8Array[] {
+  const length = payload.length;
+  const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
+  const headerLength = 2 + extended + (mask ? 4 : 0);
+  const out = new Uint8Array(headerLength + (mask ? length : 0));
+  out[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
+  const maskBit = mask ? 0x80 : 0;
+  if (extended === 0) {
+    out[1] = maskBit | length;
+  } else if (extended === 2) {
+    out[1] = maskBit | 126;
+    out[2] = length >>> 8;
+    out[3] = length & 0xff;
+  } else {
+    out[1] = maskBit | 127;
+    const high = Math.floor(length / 0x1_0000_0000);
+    out[2] = high >>> 24;
+    out[3] = (high >>> 16) & 0xff;
+    out[4] = (high >>> 8) & 0xff;
+    out[5] = high & 0xff;
+    out[6] = length >>> 24;
+    out[7] = (length >>> 16) & 0xff;
+    out[8] = (length >>> 8) & 0xff;
+    out[9] = length & 0xff;
+  }
+  if (!mask) return length === 0 ? [out] : [out, payload];
+  out.set(mask, headerLength - 4);
+  if (length > 0) {
+    const body = out.subarray(headerLength);
+    body.set(payload);
+    applyMask(body, mask);
+  }
+  return [out];
+}
+
+export { Opcode };

@@ -1,0 +1,49 @@
+/** One line per frame for terminals: direction, opcode, FIN, RSV, length and a payload preview. */
+import { Opcode, type FrameInfo } from '../engine';
+
+const opcodeNames: Record<number, string> = {
+  [Opcode.Continuation]: 'CONT',
+  [Opcode.Text]: 'TEXT',
+  [Opcode.Binary]: 'BINARY',
+  [Opcode.Close]: 'CLOSE',
+  [Opcode.Ping]: 'PING',
+  [Opcode.Pong]: 'PONG',
+};
+
+export const opcodeName = (opcode: number): string => opcodeNames[opcode] ?? `OP${opcode}`;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Text when the bytes are printable UTF-8, else hex; cut to `max` characters. */
+export function previewPayload(payload: Uint8Array, max = 64): string {
+  const text = printableText(payload);
+  if (text !== null) {
+    const quoted = JSON.stringify(text.length > max ? text.slice(0, max) : text);
+    return text.length > max ? `${quoted}…` : quoted;
+  }
+  const hex = Buffer.from(payload.subarray(0, Math.ceil(max / 2))).toString('hex');
+  return `0x${hex}${payload.length * 2 > max ? '…' : ''}`;
+}
+
+/** The payload as text when it is valid UTF-8 without control characters (other than whitespace). */
+function printableText(payload: Uint8Array): string | null {
+  try {
+    const text = decoder.decode(payload);
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u0008\u000e-\u001f\u007f]/.test(text) ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+function closePreview(payload: Uint8Array): string {
+  if (payload.length < 2) return payload.length === 0 ? '(no code)' : previewPayload(payload);
+  const code = (payload[0] << 8) | payload[1];
+  return `code=${code}${payload.length > 2 ? ` reason=${previewPayload(payload.subarray(2))}` : ''}`;
+}
+
+export function formatFrameLine(direction: 'in' | 'out', frame: FrameInfo, elapsedMs: number): string {
+  const arrow = direction === 'out' ? '>>' : '<<';
+  const preview = frame.opcode === Opcode.Close ? closePreview(frame.payload) : frame.rsv & 4 ? `(compressed) ${previewPayload(frame.payload)}` : previewPayload(frame.payload);
+  return `${(elapsedMs / 1000).toFixed(3).padStart(8)}s ${arrow} ${opcodeName(frame.opcode).padEnd(6)} fin=${frame.fin ? 1 : 0} rsv=${frame.rsv} len=${String(frame.payload.length).padEnd(6)} ${preview}`;
+}

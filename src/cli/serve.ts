@@ -1,0 +1,69 @@
+/** `wsw serve`: an echo server (text back as text, binary as binary) over ws and/or wss. */
+import { readFileSync } from 'node:fs';
+import { isLoopbackHost, listen, type ServerOptions, type WebSocketConnection, type WebSocketServer } from '../transport';
+import { CliUsageError, integerOption, parseArgs } from './args';
+
+export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [--cert FILE --key FILE]
+          [--tls-port PORT] [--deflate | --no-deflate] [--max-message BYTES] [--verbose]
+
+  An echo server. Prints "listening on ws://HOST:PORT/" (or wss) once ready; stops on SIGINT/SIGTERM.
+  --tls            serve wss:// (a self-signed localhost certificate unless --cert/--key are given)
+  --tls-port PORT  also serve wss:// on PORT next to ws:// on --port
+  --no-deflate     decline permessage-deflate (accepted by default)
+  --max-message    largest message accepted, in bytes (default 67108864); larger ones get 1009`;
+
+/** Echo with backpressure: stop reading from a peer while its echoes are not yet written. */
+export function echo(ws: WebSocketConnection): void {
+  ws.on('message', (data, binary) => {
+    if (ws.state !== 'open') return;
+    if (!ws.send(data, { binary })) {
+      ws.socket.pause();
+      ws.once('drain', () => ws.socket.resume());
+    }
+  });
+}
+
+export async function serve(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    host: 'value', port: 'value', tls: 'flag', cert: 'value', key: 'value', 'tls-port': 'value',
+    deflate: 'flag', 'no-deflate': 'flag', 'max-message': 'value', verbose: 'flag',
+  });
+  if (args.positionals.length) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`);
+  if (args.flags.has('deflate') && args.flags.has('no-deflate')) throw new CliUsageError('--deflate and --no-deflate contradict each other');
+  if (args.values.has('cert') !== args.values.has('key')) throw new CliUsageError('--cert and --key go together');
+  const host = args.values.get('host') ?? '127.0.0.1';
+  const maxMessage = integerOption(args, 'max-message', 64 * 1024 * 1024, 1);
+  const credentials = args.values.has('cert') ? { cert: readFileSync(args.values.get('cert')!), key: readFileSync(args.values.get('key')!) } : 'self-signed' as const;
+  const common: ServerOptions = {
+    host,
+    deflate: !args.flags.has('no-deflate'),
+    limits: { maxMessageSize: maxMessage, maxFrameSize: maxMessage },
+  };
+  const plans: ServerOptions[] = [];
+  const port = integerOption(args, 'port', 9001, 0, 65535);
+  plans.push({ ...common, port, tls: args.flags.has('tls') ? credentials : undefined });
+  if (args.values.has('tls-port')) plans.push({ ...common, port: integerOption(args, 'tls-port', 9443, 0, 65535), tls: credentials });
+
+  if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the echo server has no authentication`);
+  const servers: WebSocketServer[] = [];
+  for (const plan of plans) {
+    const server = await listen(plan);
+    servers.push(server);
+    server.on('connection', (ws) => {
+      if (args.flags.has('verbose')) {
+        console.error(`connection from ${ws.info.remoteAddress}:${ws.info.remotePort} ${ws.info.path}${ws.info.deflate ? ' (permessage-deflate)' : ''}`);
+        ws.on('close', (info) => console.error(`closed ${ws.info.remoteAddress}:${ws.info.remotePort}: ${info.code}${info.wasClean ? '' : ' (unclean)'}${info.failure ? ` after ${info.failure.message}` : ''}`));
+      }
+      echo(ws);
+    });
+    if (args.flags.has('verbose')) server.on('handshake-failed', (error, remote) => console.error(`handshake from ${remote} refused: ${error.message}`));
+    console.log(`listening on ${server.url}`);
+    if (server.fingerprint) console.error(`self-signed certificate for localhost, SHA-256 ${server.fingerprint}`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await Promise.all(servers.map((s) => s.close()));
+  return 0;
+}

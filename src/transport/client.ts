@@ -1,0 +1,153 @@
+/** Opening a WebSocket as a client over node:net or node:tls. */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import {
+  Connection,
+  HandshakeError,
+  PerMessageDeflate,
+  buildClientRequest,
+  defaultHeadLimits,
+  parseHttpHead,
+  validateServerResponse,
+  type DeflateOptions,
+  type HeadLimits,
+  type HeaderList,
+  type Limits,
+} from '../engine';
+import { nodeDeflateCodec } from './deflate-codec';
+import { ConnectError, describeSocketError } from './errors';
+import { parseWebSocketUrl } from './url';
+import { WebSocketConnection, type WebSocketOptions } from './websocket';
+
+export interface ClientOptions extends WebSocketOptions {
+  headers?: HeaderList;
+  subprotocols?: string[];
+  origin?: string;
+  /** Offer permessage-deflate (true: the default offer). */
+  deflate?: boolean | DeflateOptions;
+  /** Skip TLS certificate verification. Off unless asked for, per connection. */
+  insecure?: boolean;
+  /** Extra certificate authorities to trust (PEM). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** TLS server name (SNI); defaults to the URL's host name when it is not an IP address. */
+  servername?: string;
+  /** Time for TCP connect, TLS and the HTTP upgrade together (ms). Default 10000. */
+  handshakeTimeoutMs?: number;
+  autoPong?: boolean;
+  limits?: Partial<Limits>;
+  headLimits?: HeadLimits;
+  /** Emit a 'frame' event for every frame in and out. */
+  frameEvents?: boolean;
+}
+
+export function connect(url: string, options: ClientOptions = {}): Promise<WebSocketConnection> {
+  let target: ReturnType<typeof parseWebSocketUrl>;
+  try {
+    target = parseWebSocketUrl(url);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const deflateOptions = options.deflate === true ? {} : options.deflate || undefined;
+  const handshake = buildClientRequest({
+    host: target.hostHeader,
+    path: target.path,
+    origin: options.origin,
+    subprotocols: options.subprotocols,
+    deflate: deflateOptions,
+    headers: options.headers,
+  });
+  const where = `${target.secure ? 'wss' : 'ws'}://${target.hostHeader}`;
+
+  return new Promise((resolve, reject) => {
+    const socket: net.Socket = target.secure
+      ? tls.connect({
+          host: target.host,
+          port: target.port,
+          servername: options.servername ?? (net.isIP(target.host) ? undefined : target.host),
+          rejectUnauthorized: !options.insecure,
+          ca: options.ca,
+          ALPNProtocols: ['http/1.1'],
+        })
+      : net.connect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    let settled = false;
+    const received: Buffer[] = [];
+    let receivedBytes = 0;
+
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new ConnectError('WSW_CONNECT_TIMEOUT', `no WebSocket handshake with ${where} within ${options.handshakeTimeoutMs ?? 10000} ms`)),
+      options.handshakeTimeoutMs ?? 10000,
+    );
+
+    socket.once(target.secure ? 'secureConnect' : 'connect', () => socket.write(handshake.request));
+    socket.on('error', (error) => fail(describeSocketError(error, where)));
+    socket.on('close', () => fail(new ConnectError('WSW_CONNECT_CLOSED', `${where} closed the connection before answering the WebSocket handshake`)));
+    socket.on('data', onData);
+
+    function onData(chunk: Buffer) {
+      if (settled) return;
+      received.push(chunk);
+      receivedBytes += chunk.length;
+      const data = received.length === 1 ? received[0] : Buffer.concat(received, receivedBytes);
+      let result: ReturnType<typeof validateServerResponse>;
+      let headLength: number;
+      try {
+        const head = parseHttpHead(data, options.headLimits ?? defaultHeadLimits);
+        if (!head) return;
+        headLength = head.length;
+        result = validateServerResponse(head, handshake);
+      } catch (error) {
+        if (error instanceof HandshakeError) {
+          const message = error.response ? `${error.message}\n${formatResponse(error.response)}` : error.message;
+          return fail(new ConnectError('WSW_CONNECT_HANDSHAKE', `${where}: ${message}`, { cause: error, response: error.response }));
+        }
+        throw error;
+      }
+      settled = true;
+      clearTimeout(timer);
+      socket.removeAllListeners('data');
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      socket.pause();
+      const engine = new Connection({
+        role: 'client',
+        limits: options.limits,
+        autoPong: options.autoPong,
+        frameEvents: options.frameEvents,
+        deflate: result.deflate ? new PerMessageDeflate(result.deflate, 'client', nodeDeflateCodec, deflateOptions) : null,
+      });
+      const ws = new WebSocketConnection(
+        socket,
+        engine,
+        {
+          protocol: result.protocol,
+          deflate: result.deflate,
+          requestHead: Buffer.from(handshake.request).toString('latin1'),
+          responseHead: data.subarray(0, headLength).toString('latin1'),
+          path: target.path,
+          remoteAddress: socket.remoteAddress ?? target.host,
+          remotePort: socket.remotePort ?? target.port,
+        },
+        options,
+      );
+      resolve(ws);
+      // Let the caller attach its handlers before frames that came with the response are read.
+      const rest = data.subarray(headLength);
+      setImmediate(() => {
+        ws.receive(rest);
+        socket.resume();
+      });
+    }
+  });
+}
+
+function formatResponse(response: { status: number; reason: string; headers: HeaderList }): string {
+  return [`  HTTP ${response.status} ${response.reason}`, ...response.headers.map(([k, v]) => `  ${k}: ${v}`)].join('\n');
+}

@@ -1,0 +1,203 @@
+/** A WebSocket server over node:net or node:tls: the handshake, limits, and the connections. */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import {
+  Connection,
+  HandshakeError,
+  PerMessageDeflate,
+  acceptClientRequest,
+  defaultHeadLimits,
+  parseHttpHead,
+  refusal,
+  type DeflateOptions,
+  type HeadLimits,
+  type Limits,
+} from '../engine';
+import { nodeDeflateCodec } from './deflate-codec';
+import { createSelfSignedCertificate } from './self-signed';
+import { WebSocketConnection, type WebSocketOptions } from './websocket';
+
+export interface ServerOptions extends WebSocketOptions {
+  /** Address to bind. Default 127.0.0.1: anything else only when asked for. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Certificate and key (PEM), or 'self-signed' for a localhost certificate made now. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | 'self-signed';
+  /** Accept permessage-deflate with these settings (true: defaults). Default off. */
+  deflate?: boolean | DeflateOptions;
+  selectSubprotocol?: (offered: string[]) => string | null;
+  /** Time a client has to complete its upgrade request (ms); slow clients are dropped. Default 10000. */
+  handshakeTimeoutMs?: number;
+  /** Connections beyond this are refused with 503. Default 10000. */
+  maxConnections?: number;
+  autoPong?: boolean;
+  limits?: Partial<Limits>;
+  headLimits?: HeadLimits;
+  frameEvents?: boolean;
+}
+
+export type ServerEvents = {
+  connection: [ws: WebSocketConnection];
+  /** A client that did not complete a valid upgrade, and why. */
+  'handshake-failed': [error: Error, remote: string];
+};
+
+export class WebSocketServer extends EventEmitter<ServerEvents> {
+  readonly connections = new Set<WebSocketConnection>();
+  /** Sockets still in their opening handshake. */
+  private readonly handshaking = new Set<net.Socket>();
+  private readonly deflateOptions: DeflateOptions | false;
+
+  constructor(
+    readonly server: net.Server,
+    readonly secure: boolean,
+    private readonly options: ServerOptions,
+    /** The self-signed certificate's fingerprint, when one was made. */
+    readonly fingerprint: string | null,
+  ) {
+    super();
+    this.deflateOptions = options.deflate === true ? {} : options.deflate || false;
+    server.on(secure ? 'secureConnection' : 'connection', (socket: net.Socket) => this.handshake(socket));
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  get host(): string {
+    return (this.server.address() as net.AddressInfo).address;
+  }
+
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${this.secure ? 'wss' : 'ws'}://${host}:${this.port}/`;
+  }
+
+  /** Stops listening, closes every connection with `code` (1001 going away), then drops stragglers. */
+  async close(code = 1001, timeoutMs = 2000): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.handshaking) socket.destroy();
+    const closing = [...this.connections].map((ws) => {
+      if (ws.state === 'open') ws.close(code).catch(() => {});
+      return ws.closed;
+    });
+    const timer = setTimeout(() => {
+      for (const ws of this.connections) ws.terminate();
+    }, timeoutMs);
+    await Promise.all(closing);
+    clearTimeout(timer);
+    await stopped;
+  }
+
+  /** Reads the upgrade request within the time-out and the head limits, then answers it. */
+  private handshake(socket: net.Socket): void {
+    const options = this.options;
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const timeoutMs = options.handshakeTimeoutMs ?? 10000;
+    socket.setNoDelay(true);
+    this.handshaking.add(socket);
+    const received: Buffer[] = [];
+    let receivedBytes = 0;
+    let done = false;
+    const finish = () => {
+      done = true;
+      clearTimeout(timer);
+      this.handshaking.delete(socket);
+      socket.removeListener('data', onData);
+    };
+    const refuse = (error: HandshakeError) => {
+      finish();
+      socket.end(refusal(error));
+      this.emit('handshake-failed', error, remote);
+    };
+    const timer = setTimeout(() => {
+      if (done) return;
+      finish();
+      socket.destroy();
+      this.emit('handshake-failed', new Error(`no complete upgrade request within ${timeoutMs} ms`), remote);
+    }, timeoutMs);
+    // Errors on a socket end in 'close'; the connection (or the handshake) reports the outcome.
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (!done) finish();
+    });
+    const onData = (chunk: Buffer) => {
+      received.push(chunk);
+      receivedBytes += chunk.length;
+      const data = received.length === 1 ? received[0] : Buffer.concat(received, receivedBytes);
+      let head;
+      try {
+        head = parseHttpHead(data, options.headLimits ?? defaultHeadLimits);
+      } catch (error) {
+        if (error instanceof HandshakeError) return refuse(error);
+        throw error;
+      }
+      if (!head) return;
+      const maxConnections = options.maxConnections ?? 10000;
+      if (this.connections.size >= maxConnections) {
+        return refuse(new HandshakeError('WSW_HS_MALFORMED', `the server is at its limit of ${maxConnections} connections`, 503));
+      }
+      const result = acceptClientRequest(head, { deflate: this.deflateOptions, selectSubprotocol: options.selectSubprotocol });
+      if (!result.ok) return refuse(result.error);
+      finish();
+      socket.write(result.response);
+      const engine = new Connection({
+        role: 'server',
+        limits: options.limits,
+        autoPong: options.autoPong,
+        frameEvents: options.frameEvents,
+        deflate: result.deflate ? new PerMessageDeflate(result.deflate, 'server', nodeDeflateCodec, this.deflateOptions || {}) : null,
+      });
+      const ws = new WebSocketConnection(
+        socket,
+        engine,
+        {
+          protocol: result.protocol,
+          deflate: result.deflate,
+          requestHead: data.subarray(0, head.length).toString('latin1'),
+          responseHead: Buffer.from(result.response).toString('latin1'),
+          path: result.path,
+          remoteAddress: socket.remoteAddress ?? '',
+          remotePort: socket.remotePort ?? 0,
+        },
+        options,
+      );
+      this.connections.add(ws);
+      ws.closed.then(() => this.connections.delete(ws));
+      this.emit('connection', ws);
+      ws.receive(data.subarray(head.length));
+    };
+    socket.on('data', onData);
+  }
+}
+
+export function listen(options: ServerOptions = {}): Promise<WebSocketServer> {
+  let fingerprint: string | null = null;
+  let server: net.Server;
+  if (options.tls) {
+    let credentials = options.tls;
+    if (credentials === 'self-signed') {
+      const made = createSelfSignedCertificate();
+      fingerprint = made.fingerprint;
+      credentials = made;
+    }
+    server = tls.createServer({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ['http/1.1'] });
+  } else {
+    server = net.createServer();
+  }
+  const wss = new WebSocketServer(server, !!options.tls, options, fingerprint);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.removeListener('error', reject);
+      resolve(wss);
+    });
+  });
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,245 @@
+/**
+ * A WebSocket on a socket: the engine's Connection driven by a node:net or node:tls socket.
+ * This is where the timers live (the close time-out), where backpressure is reported, and where
+ * engine events become typed events. Client and server share it.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { Connection, UsageError, type CloseResult, type ConnectionEvent, type DeflateParams, type FrameInfo, type SendMessageOptions } from '../engine';
+
+export interface CloseInfo extends CloseResult {
+  /** We gave up waiting for the peer to finish closing and dropped TCP ourselves. */
+  closeTimedOut: boolean;
+  /** A socket error that ended the connection (reset, TLS alert, …). */
+  socketError: Error | null;
+}
+
+export interface OpenInfo {
+  protocol: string | null;
+  deflate: DeflateParams | null;
+  /** The opening handshake as sent and received, for logs and reports. */
+  requestHead: string;
+  responseHead: string;
+  /** Request target (server side: what the client asked for). */
+  path: string;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+export interface WebSocketOptions {
+  /** How long to wait for the peer to finish the closing handshake (ms). Default 5000. */
+  closeTimeoutMs?: number;
+  /** Sends throw once this many bytes wait in the socket; the caller should await drained(). Default 256 MiB. */
+  maxBufferedBytes?: number;
+}
+
+export type WebSocketEvents = {
+  message: [data: Uint8Array, binary: boolean];
+  ping: [data: Uint8Array];
+  pong: [data: Uint8Array];
+  /** Every frame in and out, when the engine was made with frameEvents. */
+  frame: [direction: 'in' | 'out', frame: FrameInfo];
+  'close-received': [code: number | null, reason: string];
+  /** We are failing the connection because the peer broke the protocol. */
+  failed: [error: Error & { closeCode: number; code: string }];
+  /** The socket can take more data after a send returned false. */
+  drain: [];
+  /** The end; always emitted once. */
+  close: [info: CloseInfo];
+};
+
+const textEncoder = new TextEncoder();
+const toBytes = (data: string | Uint8Array) => (typeof data === 'string' ? textEncoder.encode(data) : data);
+
+export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
+  /** Resolves with the close information once the connection has ended. */
+  readonly closed: Promise<CloseInfo>;
+  private resolveClosed!: (info: CloseInfo) => void;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private closeTimedOut = false;
+  private socketError: Error | null = null;
+  private endCalled = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private readonly closeTimeoutMs: number;
+  private readonly maxBufferedBytes: number;
+
+  constructor(
+    readonly socket: Socket,
+    readonly engine: Connection,
+    readonly info: OpenInfo,
+    options: WebSocketOptions = {},
+  ) {
+    super();
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024 * 1024;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    socket.on('data', (chunk: Buffer) => {
+      engine.receiveData(chunk);
+      this.pump();
+    });
+    socket.on('end', () => {
+      engine.receiveEof();
+      this.pump();
+    });
+    socket.on('close', () => {
+      engine.receiveEof();
+      this.pump();
+    });
+    socket.on('error', (error) => {
+      this.socketError ??= error;
+    });
+    socket.on('drain', () => this.emit('drain'));
+  }
+
+  get protocol(): string | null {
+    return this.info.protocol;
+  }
+
+  get state() {
+    return this.engine.state;
+  }
+
+  /** Bytes accepted by send*() and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength + this.engine.bufferedBytes;
+  }
+
+  /** Feeds bytes that arrived together with the handshake. */
+  receive(data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.engine.receiveData(data);
+    this.pump();
+  }
+
+  /** Sends text (a string) or binary (bytes); false means "wait for drain before sending more". */
+  send(data: string | Uint8Array, options: SendMessageOptions = {}): boolean {
+    return this.act(() => this.engine.sendMessage(toBytes(data), { binary: typeof data !== 'string', ...options }));
+  }
+
+  ping(payload: string | Uint8Array = new Uint8Array(0)): boolean {
+    return this.act(() => this.engine.sendPing(toBytes(payload)));
+  }
+
+  pong(payload: string | Uint8Array = new Uint8Array(0)): boolean {
+    return this.act(() => this.engine.sendPong(toBytes(payload)));
+  }
+
+  /** Bytes as they are (the raw frame composer); no protocol checks. */
+  sendRaw(bytes: Uint8Array): boolean {
+    return this.act(() => this.engine.sendRaw(bytes));
+  }
+
+  /** Starts the closing handshake and resolves when the connection has ended. */
+  close(code: number | null = 1000, reason = ''): Promise<CloseInfo> {
+    if (this.engine.state === 'open') this.act(() => this.engine.sendClose(code, reason));
+    return this.closed;
+  }
+
+  /** Drops TCP at once, without a closing handshake. */
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  /** Resolves once the socket's buffer has room again (or the connection ended). */
+  drained(): Promise<void> {
+    if (!this.socket.writableNeedDrain || this.engine.state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.on('drain', done);
+      this.on('close', done);
+    });
+  }
+
+  private act(send: () => void): boolean {
+    if (this.socket.writableLength > this.maxBufferedBytes) {
+      throw new UsageError('WSW_USAGE_BACKPRESSURE', `${this.socket.writableLength} bytes are waiting to be sent (limit ${this.maxBufferedBytes}); await drained() before sending more`);
+    }
+    send();
+    this.pump();
+    return !this.socket.writableNeedDrain;
+  }
+
+  /**
+   * Writes what the engine wants written and dispatches its events. Re-entrant calls (a handler
+   * that sends) are folded into the running loop so events keep their order.
+   */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.flush();
+        for (const event of this.engine.events()) this.dispatch(event);
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private flush(): void {
+    const out = this.engine.dataToSend();
+    const socket = this.socket;
+    if (out.length && socket.writable) {
+      if (out.length > 1) socket.cork();
+      for (const chunk of out) socket.write(chunk);
+      if (out.length > 1) socket.uncork();
+    }
+    if (this.engine.transportCloseRequested && !this.endCalled) {
+      this.endCalled = true;
+      socket.end();
+    }
+    if (this.engine.closeExpected() && !this.closeTimer) {
+      this.closeTimer = setTimeout(() => {
+        this.closeTimedOut = true;
+        socket.destroy();
+      }, this.closeTimeoutMs);
+    }
+  }
+
+  private dispatch(event: ConnectionEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.emit('message', event.data, event.binary);
+        break;
+      case 'ping':
+        this.emit('ping', event.data);
+        break;
+      case 'pong':
+        this.emit('pong', event.data);
+        break;
+      case 'frame-received':
+        this.emit('frame', 'in', event.frame);
+        break;
+      case 'frame-sent':
+        this.emit('frame', 'out', event.frame);
+        break;
+      case 'close-received':
+        this.emit('close-received', event.code, event.reason);
+        break;
+      case 'failed':
+        this.emit('failed', event.error);
+        break;
+      case 'closed': {
+        if (this.closeTimer) clearTimeout(this.closeTimer);
+        this.closeTimer = null;
+        // The engine saw the end; make sure the socket is gone too (a client after a timeout,
+        // a peer that half-closed).
+        if (!this.socket.destroyed) this.socket.destroy();
+        const { type: _type, ...result } = event;
+        const info: CloseInfo = { ...result, closeTimedOut: this.closeTimedOut, socketError: this.socketError };
+        this.emit('close', info);
+        this.resolveClosed(info);
+        break;
+      }
+    }
+  }
+}

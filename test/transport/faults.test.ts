@@ -1,0 +1,297 @@
+// The transport under faults and limits: time-outs, refusals, resets, protocol errors on the
+// wire, connection limits, backpressure, IPv6 loopback. Raw node:net peers play the broken side.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { connect, listen, type WebSocketConnection } from '../../src/transport';
+import { acceptKeyFor, encodeFrame } from '../../src/engine';
+
+/** A raw TCP server whose behaviour the test scripts; closes every socket it accepted on stop. */
+async function rawServer(onSocket: (socket: net.Socket) => void): Promise<{ port: number; stop: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    onSocket(socket);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stop: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Answers the upgrade like a real server, then hands the socket over. */
+function acceptUpgrade(socket: net.Socket, then: (socket: net.Socket) => void): void {
+  let head = '';
+  const onData = (chunk: Buffer) => {
+    head += chunk.toString('latin1');
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    socket.off('data', onData);
+    const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(head)![1];
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKeyFor(key)}\r\n\r\n`);
+    then(socket);
+  };
+  socket.on('data', onData);
+}
+
+function rawClient(port: number, host = '127.0.0.1'): Promise<net.Socket> {
+  const socket = net.connect(port, host);
+  socket.on('error', () => {});
+  return once(socket, 'connect').then(() => socket);
+}
+
+/** Collects everything a raw socket receives until the peer closes it. */
+function readAll(socket: net.Socket): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  socket.on('data', (c) => chunks.push(c));
+  return new Promise((resolve) => socket.on('close', () => resolve(Buffer.concat(chunks))));
+}
+
+const upgradeRequest = (extra = '', version = '13') =>
+  `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: ${version}\r\n${extra}\r\n`;
+
+describe('client faults', () => {
+  test('a refused connection is WSW_CONNECT_REFUSED', async () => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    await assert.rejects(connect(`ws://127.0.0.1:${port}/`), { code: 'WSW_CONNECT_REFUSED' });
+  });
+
+  test('a host that does not resolve is WSW_CONNECT_DNS', async () => {
+    await assert.rejects(connect('ws://no-such-host.invalid/', { handshakeTimeoutMs: 5000 }), { code: 'WSW_CONNECT_DNS' });
+  });
+
+  test('bad URLs are refused before any socket opens', async () => {
+    for (const url of ['http://127.0.0.1/', 'not a url', 'ws://127.0.0.1/#frag']) {
+      await assert.rejects(connect(url), { code: 'WSW_CONNECT_URL' });
+    }
+  });
+
+  test('a non-101 answer is WSW_CONNECT_HANDSHAKE with the status and headers', async () => {
+    const server = await rawServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 403 Forbidden\r\nX-Why: no token\r\nContent-Length: 0\r\n\r\n')));
+    try {
+      await assert.rejects(connect(`ws://127.0.0.1:${server.port}/`), (error: Error & { code?: string; response?: { status: number; headers: [string, string][] } }) => {
+        assert.equal(error.code, 'WSW_CONNECT_HANDSHAKE');
+        assert.equal(error.response?.status, 403);
+        assert.deepEqual(error.response?.headers[0], ['X-Why', 'no token']);
+        assert.match(error.message, /403 Forbidden/);
+        assert.match(error.message, /X-Why: no token/);
+        return true;
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a server that never answers the upgrade hits the handshake time-out', async () => {
+    const server = await rawServer(() => {});
+    try {
+      const started = Date.now();
+      await assert.rejects(connect(`ws://127.0.0.1:${server.port}/`, { handshakeTimeoutMs: 200 }), { code: 'WSW_CONNECT_TIMEOUT' });
+      assert.ok(Date.now() - started < 5000);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a server that never answers our close is dropped after the close time-out, unclean', async () => {
+    const server = await rawServer((socket) => acceptUpgrade(socket, () => {}));
+    try {
+      const ws = await connect(`ws://127.0.0.1:${server.port}/`, { closeTimeoutMs: 200 });
+      const info = await ws.close(1000);
+      assert.equal(info.closeTimedOut, true);
+      assert.equal(info.wasClean, false);
+      assert.equal(info.code, 1006);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a client waits for the server to drop TCP after the close handshake, then it is clean', async () => {
+    const server = await rawServer((socket) =>
+      acceptUpgrade(socket, (s) => s.on('data', () => {
+        // Answer the (masked) close with an unmasked close 1000, then drop TCP a little later.
+        s.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+        setTimeout(() => s.end(), 50);
+      })),
+    );
+    try {
+      const ws = await connect(`ws://127.0.0.1:${server.port}/`, { closeTimeoutMs: 2000 });
+      const info = await ws.close(1000);
+      assert.deepEqual([info.wasClean, info.code, info.closeTimedOut], [true, 1000, false]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a peer that resets mid-frame ends the connection with 1006, unclean', async () => {
+    const server = await rawServer((socket) => acceptUpgrade(socket, (s) => {
+      s.write(Buffer.from([0x82, 0x7e, 0x01, 0x00, 1, 2, 3])); // 256-byte binary frame, 3 bytes sent
+      setTimeout(() => s.resetAndDestroy(), 20);
+    }));
+    try {
+      const ws = await connect(`ws://127.0.0.1:${server.port}/`);
+      const info = await ws.closed;
+      assert.deepEqual([info.wasClean, info.code], [false, 1006]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a masked frame from a server fails the connection with 1002', async () => {
+    const server = await rawServer((socket) => acceptUpgrade(socket, (s) => {
+      for (const part of encodeFrame({ opcode: 1, payload: Buffer.from('hi'), mask: Buffer.from([1, 2, 3, 4]) })) s.write(part);
+      s.on('data', () => setTimeout(() => s.end(), 10));
+    }));
+    try {
+      const ws = await connect(`ws://127.0.0.1:${server.port}/`);
+      const failed = once(ws, 'failed');
+      const info = await ws.closed;
+      const [error] = await failed;
+      assert.equal(error.code, 'WSW_ERR_MASK_FORBIDDEN');
+      assert.equal(info.sent?.code, 1002);
+      assert.equal(info.failure?.closeCode, 1002);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('server faults and limits', () => {
+  test('a client that sends its upgrade one byte at a time too slowly is dropped (slowloris)', async () => {
+    const server = await listen({ handshakeTimeoutMs: 300 });
+    const refused = once(server, 'handshake-failed');
+    try {
+      const socket = await rawClient(server.port);
+      const ended = readAll(socket);
+      const request = upgradeRequest();
+      let i = 0;
+      const drip = setInterval(() => socket.writable && socket.write(request[i++]), 100);
+      const received = await ended;
+      clearInterval(drip);
+      assert.equal(received.length, 0, 'no response to an incomplete request');
+      assert.ok(i < request.length, 'dropped before the request completed');
+      assert.match(String((await refused)[0].message), /no complete upgrade request within 300 ms/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('version 12 is answered 426 with Sec-WebSocket-Version: 13', async () => {
+    const server = await listen();
+    try {
+      const socket = await rawClient(server.port);
+      const response = readAll(socket);
+      socket.write(upgradeRequest('', '12'));
+      const text = (await response).toString();
+      assert.match(text, /^HTTP\/1\.1 426 Upgrade Required\r\n/);
+      assert.match(text, /\r\nSec-WebSocket-Version: 13\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a head over the byte limit is answered 431', async () => {
+    const server = await listen({ headLimits: { maxHeadBytes: 1024, maxHeaders: 100 } });
+    try {
+      const socket = await rawClient(server.port);
+      const response = readAll(socket);
+      socket.write(upgradeRequest(`X-Big: ${'a'.repeat(2000)}\r\n`));
+      assert.match((await response).toString(), /^HTTP\/1\.1 431 /);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('an unmasked client frame gets close 1002 and the server drops TCP', async () => {
+    const server = await listen();
+    try {
+      const socket = await rawClient(server.port);
+      const all = readAll(socket);
+      socket.write(upgradeRequest());
+      socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // unmasked "hi"
+      const bytes = await all;
+      const frames = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+      assert.equal(frames[0], 0x88, 'a close frame');
+      assert.equal((frames[2] << 8) | frames[3], 1002);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('connections beyond maxConnections are refused with 503', async () => {
+    const server = await listen({ maxConnections: 2 });
+    server.on('connection', () => {});
+    try {
+      const a = await connect(server.url);
+      const b = await connect(server.url);
+      await assert.rejects(connect(server.url), (e: Error & { response?: { status: number } }) => e.response?.status === 503);
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a peer that never reads: send reports backpressure and the buffer cap throws instead of growing', async () => {
+    const maxBuffered = 8 * 1024 * 1024;
+    const server = await listen({ maxBufferedBytes: maxBuffered });
+    const accepted = once(server, 'connection');
+    const socket = await rawClient(server.port);
+    socket.write(upgradeRequest());
+    socket.pause(); // never read
+    const [ws] = (await accepted) as [WebSocketConnection];
+    const chunk = new Uint8Array(1024 * 1024);
+    let sawFalse = false;
+    let thrown: (Error & { code?: string }) | null = null;
+    try {
+      for (let i = 0; i < 200; i++) {
+        if (!ws.send(chunk)) sawFalse = true;
+      }
+    } catch (error) {
+      thrown = error as Error;
+    }
+    assert.ok(sawFalse, 'send returned false');
+    assert.equal(thrown?.code, 'WSW_USAGE_BACKPRESSURE');
+    assert.ok(ws.bufferedAmount < maxBuffered + 2 * 1024 * 1024, `buffered ${ws.bufferedAmount}`);
+    socket.destroy();
+    await ws.closed;
+    await server.close();
+  });
+
+  test('IPv6 loopback works both ways', async () => {
+    const server = await listen({ host: '::1' });
+    server.on('connection', (ws) => ws.on('message', (d, b) => ws.send(d, { binary: b })));
+    try {
+      assert.match(server.url, /^ws:\/\/\[::1\]:\d+\/$/);
+      const ws = await connect(server.url);
+      const echoed = once(ws, 'message');
+      ws.send('over ipv6');
+      assert.equal(Buffer.from((await echoed)[0] as Uint8Array).toString(), 'over ipv6');
+      assert.equal((await ws.close()).wasClean, true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('closing the server closes its connections with 1001 going away', async () => {
+    const server = await listen();
+    server.on('connection', () => {});
+    const ws = await connect(server.url);
+    const received = once(ws, 'close-received');
+    await server.close();
+    assert.deepEqual(await received, [1001, '']);
+    const info = await ws.closed;
+    assert.equal(info.wasClean, true);
+  });
+});

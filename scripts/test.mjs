@@ -24,7 +24,12 @@ const stages = {
   typecheck: () => ['npx', ['tsc', '--noEmit']],
   lint: () => ['npx', ['eslint', '--max-warnings=0', '.']],
   build: () => ['node', ['esbuild.mjs']],
-  unit: () => nodeTests(['test/engine', 'test/unit']),
+  unit: () => nodeTests(['test/engine', 'test/unit', 'test/transport', 'test/cli']),
+  // Real peers (python3-websockets, Chromium, ws): install them idempotently, then run the tests.
+  interop: () => {
+    const [node, args] = nodeTests(['test/interop']);
+    return ['bash', ['-c', 'bash scripts/setup-peers.sh && exec "$0" "$@"', node, ...args]];
+  },
 };
 
 const wanted = process.argv.slice(2);

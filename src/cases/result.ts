@@ -38,7 +38,8 @@ export interface CloseFacts {
 
 /** One numbered line of the wire log, in the seed report's vocabulary. */
 export type WireLogEntry =
-  | { kind: 'tx-octets'; data: Uint8Array }
+  /** `sync`: the write went out on its own (chop size or SYNC); only the HTML colour differs. */
+  | { kind: 'tx-octets'; data: Uint8Array; sync?: boolean }
   | { kind: 'rx-octets'; data: Uint8Array }
   | {
       kind: 'tx-frame';
@@ -67,6 +68,12 @@ export type WireLogEntry =
   | { kind: 'delay-timeout'; tag: string | null }
   | { kind: 'close-connection-after'; seconds: number }
   | { kind: 'kill-after'; seconds: number }
+  /** The close-after timer fired with the connection still open (Autobahn's "CLOSING CONNECTION"). */
+  | { kind: 'closing-connection' }
+  /** The kill-after timer fired with the connection still open (Autobahn's "FAILING CONNECTION"). */
+  | { kind: 'failing-connection' }
+  /** Wire logging switched off or back on (9.x and 12.x do so for bulk traffic). */
+  | { kind: 'wirelog-mode'; enabled: boolean }
   | { kind: 'tcp-dropped-by-peer' }
   | { kind: 'tcp-dropped-by-me' };
 

@@ -6,3 +6,4 @@ export * from './errors';
 export * from './url';
 export * from './deflate-codec';
 export * from './self-signed';
+export * from './raw-channel';

@@ -1,0 +1,10 @@
+export { renderCaseText, WORKBENCH_BANNER, type Banner, type CaseReportOptions } from './case-text';
+export { renderCaseHtml } from './case-html';
+export { caseResultJson } from './case-json';
+export { buildIndexJson, renderIndexJson, type IndexJson, type IndexEntry } from './index-json';
+export { renderIndexHtml } from './index-html';
+export { renderJUnit, isJUnitFailure } from './junit';
+export { reportFileName, type ReportExtension } from './file-name';
+export { reportFiles, type ReportFile } from './report-files';
+export { verdictWord, type VerdictWord } from './verdict';
+export { compareCaseIds } from './case-order';

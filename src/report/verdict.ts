@@ -1,0 +1,58 @@
+import type { Behavior, BehaviorClose } from '../cases/result';
+
+export type VerdictWord = 'Pass' | 'Non-Strict' | 'Informational' | 'Fail';
+
+/**
+ * The word in a case report's title, by Autobahn's rule (createAgentCaseReportHTML in
+ * autobahntestsuite/fuzzing.py): `behavior` alone decides, so a case passes even when its closing
+ * behaviour was UNCLEAN (the seed report is one), and UNIMPLEMENTED reads "Fail" like FAILED.
+ */
+export function verdictWord(behavior: Behavior): VerdictWord {
+  switch (behavior) {
+    case 'OK':
+      return 'Pass';
+    case 'NON-STRICT':
+      return 'Non-Strict';
+    case 'INFORMATIONAL':
+      return 'Informational';
+    default:
+      return 'Fail';
+  }
+}
+
+/** Colour classes (shared by the case pages and the index), named after Autobahn's. */
+export type VerdictClass = 'case_ok' | 'case_almost' | 'case_non_strict' | 'case_info' | 'case_unimplemented' | 'case_failed' | 'case_missing';
+
+export function behaviorClass(behavior: Behavior): VerdictClass {
+  switch (behavior) {
+    case 'OK':
+      return 'case_ok';
+    case 'NON-STRICT':
+      return 'case_non_strict';
+    case 'INFORMATIONAL':
+      return 'case_info';
+    case 'UNIMPLEMENTED':
+      return 'case_unimplemented';
+    default:
+      return 'case_failed';
+  }
+}
+
+/** The index's close column: Autobahn shows the peer's close code unless the close was unclean or failed. */
+export function closeCell(behaviorClose: BehaviorClose, remoteCloseCode: number | null): { text: string; cssClass: VerdictClass } {
+  const code = remoteCloseCode === null ? 'None' : String(remoteCloseCode);
+  switch (behaviorClose) {
+    case 'OK':
+      return { text: code, cssClass: 'case_ok' };
+    case 'FAILED BY CLIENT':
+      return { text: code, cssClass: 'case_almost' };
+    case 'WRONG CODE':
+      return { text: code, cssClass: 'case_non_strict' };
+    case 'INFORMATIONAL':
+      return { text: code, cssClass: 'case_info' };
+    case 'UNCLEAN':
+      return { text: 'Unclean', cssClass: 'case_failed' };
+    default:
+      return { text: 'Fail', cssClass: 'case_failed' };
+  }
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CaseResult } from '../../../src/cases/result';
+import { isJUnitFailure, renderJUnit } from '../../../src/report/junit';
+import { seedCase } from './seed-case';
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+function result(caseId: string, overrides: Partial<CaseResult> = {}): CaseResult {
+  return { ...seedCase(), agent: 'srv', caseId, durationMs: 10, expected: { OK: [] }, observed: [], ...overrides };
+}
+
+test('the exact document: a suite per agent, a case per case, failures with their events', () => {
+  const xml = renderJUnit([
+    result('2.1'),
+    result('1.1.1', { behavior: 'FAILED', result: 'Actual events differ from any expected.', observed: [{ type: 'pong', payload: text('x') }] }),
+  ]);
+  assert.equal(
+    xml,
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="WebSocket Workbench" tests="2" failures="1" time="0.020">
+  <testsuite name="srv" tests="2" failures="1" errors="0" skipped="0" time="0.020">
+    <testcase classname="srv" name="Case 1.1.1" time="0.010">
+      <failure type="FAILED" message="Actual events differ from any expected.">Expected: {&apos;OK&apos;: []}
+Observed: [(&apos;pong&apos;, u&apos;x&apos;)]</failure>
+      <system-out>behavior: FAILED
+closing: The spec requires the connection to be failed cleanly here (UNCLEAN)
+report: srv_case_1_1_1.html</system-out>
+    </testcase>
+    <testcase classname="srv" name="Case 2.1" time="0.010">
+      <system-out>behavior: OK
+closing: The spec requires the connection to be failed cleanly here (UNCLEAN)
+report: srv_case_2_1.html</system-out>
+    </testcase>
+  </testsuite>
+</testsuites>
+`,
+  );
+});
+
+test("failures follow the report title's Pass/Fail word: behavior alone, UNIMPLEMENTED fails", () => {
+  const verdicts = (['OK', 'NON-STRICT', 'INFORMATIONAL', 'UNIMPLEMENTED', 'FAILED'] as const).map((behavior) =>
+    isJUnitFailure(result('1.1.1', { behavior, behaviorClose: 'FAILED' })),
+  );
+  assert.deepEqual(verdicts, [false, false, false, true, true]);
+});
+
+test('peer text is escaped, and characters XML cannot hold become U+FFFD', () => {
+  const xml = renderJUnit([
+    result('7.1.1', {
+      agent: '<x a="1">&\'',
+      behavior: 'FAILED',
+      result: 'bad \u0000\u0008\ud800 reason </failure><injected/>',
+    }),
+  ]);
+  assert.ok(xml.includes('<testsuite name="&lt;x a=&quot;1&quot;&gt;&amp;&apos;"'));
+  assert.ok(xml.includes('message="bad \ufffd\ufffd\ufffd reason &lt;/failure&gt;&lt;injected/&gt;"'));
+  assert.ok(!xml.includes('<injected/>'));
+  assert.ok(![...xml].some((char) => char.charCodeAt(0) < 0x09));
+});

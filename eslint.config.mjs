@@ -8,7 +8,7 @@ const ioModules = ['net', 'tls', 'http', 'https', 'dgram', 'fs', 'fs/promises', 
 const io = ioModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'reports/**', '.cache/**', 'media/**/*.js'] },
+  { ignores: ['.scratch/**', 'dist/**', 'out/**', 'node_modules/**', 'reports/**', '.cache/**', 'media/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

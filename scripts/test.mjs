@@ -24,12 +24,14 @@ const stages = {
   typecheck: () => ['npx', ['tsc', '--noEmit']],
   lint: () => ['npx', ['eslint', '--max-warnings=0', '.']],
   build: () => ['node', ['esbuild.mjs']],
-  unit: () => nodeTests(['test/engine', 'test/unit', 'test/transport', 'test/cli']),
+  unit: () => nodeTests(['test/engine', 'test/unit', 'test/transport', 'test/cli', 'test/reliability']),
   // Real peers (python3-websockets, Chromium, ws): install them idempotently, then run the tests.
   interop: () => {
     const [node, args] = nodeTests(['test/interop']);
     return ['bash', ['-c', 'bash scripts/setup-peers.sh && exec "$0" "$@"', node, ...args]];
   },
+  // Real VS Code extension host (code-server + headless Chromium): install idempotently, run test/host/.
+  host: () => ['node', ['scripts/vscode-host/test-host.mjs']],
 };
 
 const wanted = process.argv.slice(2);

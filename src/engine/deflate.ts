@@ -132,7 +132,9 @@ export function acceptDeflateResponse(response: ExtensionElement, offered: Exten
   }
   return {
     serverNoContextTakeover: got.serverNoContextTakeover,
-    clientNoContextTakeover: got.clientNoContextTakeover,
+    // §7.1.1.2: offering client_no_context_takeover promises not to use context takeover,
+    // whether or not the server's response repeats it.
+    clientNoContextTakeover: got.clientNoContextTakeover || offer.clientNoContextTakeover,
     serverMaxWindowBits: got.serverMaxWindowBits ?? 15,
     clientMaxWindowBits: typeof got.clientMaxWindowBits === 'number' ? got.clientMaxWindowBits : typeof offer.clientMaxWindowBits === 'number' ? offer.clientMaxWindowBits : 15,
   };

@@ -77,9 +77,9 @@ describe('wsw serve and wsw connect', () => {
       '<< BINARY fin=1 rsv=0 len=4      0xdeadbeef',
       '<< PONG   fin=1 rsv=0 len=2      "yo"',
       '<< TEXT   fin=1 rsv=0 len=10     "abcdefghij"',
-      '<< CLOSE  fin=1 rsv=0 len=2      code=4000',
+      '<< CLOSE  fin=1 rsv=0 len=6      code=4000 reason="done"',
     ]);
-    assert.match(r.stderr, /closed: code 4000, clean/);
+    assert.match(r.stderr, /closed: code 4000 reason "done", clean/);
   });
 
   test('wss with the self-signed certificate: refused by default (exit 2), fine with --insecure and deflate', () => {

@@ -40,6 +40,11 @@ export interface ConnectionOptions {
   frameEvents?: boolean;
   /** Source of 4-byte masking keys (clients). Default: crypto.getRandomValues, pooled. */
   maskKey?: () => Uint8Array;
+  /**
+   * How to answer a peer's close: 'echo' its code and reason (default, as ws and python-websockets
+   * do), or 'normal': 1000 without a reason (Autobahn|Testsuite's fuzzer, whose reports we match).
+   */
+  closeReply?: 'echo' | 'normal';
 }
 
 /** One frame as it crossed the wire, for logs. `payload` is unmasked (and still compressed). */
@@ -111,6 +116,7 @@ export class Connection implements FrameSink {
   readonly role: Role;
   readonly limits: Limits;
   autoPong: boolean;
+  private readonly closeReply: 'echo' | 'normal';
   private readonly deflate: PerMessageDeflate | null;
   private readonly frameEvents: boolean;
   private readonly maskKey: (() => Uint8Array) | null;
@@ -143,6 +149,7 @@ export class Connection implements FrameSink {
     this.role = options.role;
     this.limits = { ...defaultLimits, ...options.limits };
     this.autoPong = options.autoPong ?? true;
+    this.closeReply = options.closeReply ?? 'echo';
     this.deflate = options.deflate ?? null;
     this.frameEvents = options.frameEvents ?? false;
     this.maskKey = this.role === 'client' ? (options.maskKey ?? pooledRandomMask()) : null;
@@ -279,6 +286,19 @@ export class Connection implements FrameSink {
     this.writeClose(encodeClosePayload(code, reason), { code, reason });
   }
 
+  /**
+   * Starts the closing handshake with a close frame whose payload is not checked (a conformance
+   * case may send code 999 or a reason that is not UTF-8 on purpose). The close state is
+   * updated as for sendClose().
+   */
+  sendRawClose(payload: Uint8Array): void {
+    if (this.closeSent) throw new UsageError('WSW_USAGE_CLOSE_SENT', 'a close frame was already sent');
+    this.assertCanSendControl();
+    if (payload.length > 125) throw new UsageError('WSW_USAGE_CONTROL_PAYLOAD', `control frame payloads are at most 125 bytes, got ${payload.length}`);
+    const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : null;
+    this.writeClose(payload, { code, reason: new TextDecoder().decode(payload.subarray(2)) });
+  }
+
   /** Bytes written as they are, e.g. from the raw frame composer. No protocol checks. */
   sendRaw(bytes: Uint8Array): void {
     if (this._state === 'closed') throw new UsageError('WSW_USAGE_CLOSED', 'the connection is closed');
@@ -377,8 +397,10 @@ export class Connection implements FrameSink {
     this.discarding = true;
     if (!this.closeSent) {
       this.receivedThenSent = true;
-      // Echo the peer's code (an empty close is answered with an empty close).
-      this.writeClose(encodeClosePayload(received.code), { code: received.code, reason: '' });
+      // Echo the peer's code and reason, as ws and python-websockets do (an empty close is
+      // answered with an empty close). The reason already passed validation and fits the frame.
+      const reply: ClosePayload = this.closeReply === 'echo' ? received : { code: CloseCode.NormalClosure, reason: '' };
+      this.writeClose(encodeClosePayload(reply.code, reply.reason), reply);
     } else {
       this.receivedThenSent = false;
     }

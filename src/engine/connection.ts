@@ -4,7 +4,7 @@
  * through send*(), and out through dataToSend(), events() and closeExpected(). The transport
  * owns sockets and timers; this class owns every protocol decision.
  */
-import { CloseCode, Opcode, isControlOpcode } from './constants';
+import { CloseCode, Opcode, isControlOpcode, isValidWireCloseCode } from './constants';
 import { FrameParser, encodeFrame, type FrameHeader, type FrameSink } from './frame';
 import { ProtocolError, UsageError } from './errors';
 import { Utf8Validator, isValidUtf8 } from './utf8';
@@ -135,6 +135,9 @@ export class Connection implements FrameSink {
   // The message being received.
   private messageOpcode = -1;
   private messageCompressed = false;
+  // Most messages arrive as one piece: it is kept as is, and a list is made only for a second
+  // piece (a new array per message and two per frame were much of the garbage at 16 bytes).
+  private messageFirstChunk: Uint8Array | null = null;
   private messageChunks: Uint8Array[] = [];
   private messageSize = 0;
   private messageFragments = 0;
@@ -248,13 +251,16 @@ export class Connection implements FrameSink {
   /** Sends one message, optionally split into frames of the given sizes with pings between. */
   sendMessage(data: Uint8Array, options: SendMessageOptions = {}): void {
     this.assertCanSendData();
-    const compress = this.deflate !== null && options.compress !== false && data.length >= this.deflate.threshold;
-    const payload = compress ? this.deflate!.compress(data) : data;
-    const opcode = options.binary ? Opcode.Binary : Opcode.Text;
+    // Check every option before compressing or writing anything: a refused send must neither
+    // leave half a message on the wire nor advance the compression context the peer mirrors.
     const sizes = options.fragments ?? [];
     for (const size of sizes) {
       if (!Number.isInteger(size) || size < 0) throw new UsageError('WSW_USAGE_FRAGMENT_SIZE', `fragment sizes must be integers >= 0, got ${size}`);
     }
+    for (const ping of options.pingsAfter?.values() ?? []) checkControlPayload(ping);
+    const compress = this.deflate !== null && options.compress !== false && data.length >= this.deflate.threshold;
+    const payload = compress ? this.deflate!.compress(data) : data;
+    const opcode = options.binary ? Opcode.Binary : Opcode.Text;
     let offset = 0;
     let index = 0;
     do {
@@ -262,7 +268,7 @@ export class Connection implements FrameSink {
       const end = last ? payload.length : offset + sizes[index];
       this.writeFrame(index === 0 ? opcode : Opcode.Continuation, payload.subarray(offset, end), last, index === 0 && compress ? 0b100 : 0);
       const ping = options.pingsAfter?.get(index);
-      if (ping && !last) this.writeFrame(Opcode.Ping, checkControlPayload(ping), true, 0);
+      if (ping && !last) this.writeFrame(Opcode.Ping, ping, true, 0);
       offset = end;
       index++;
       if (last) break;
@@ -288,13 +294,12 @@ export class Connection implements FrameSink {
 
   /**
    * Starts the closing handshake with a close frame whose payload is not checked (a conformance
-   * case may send code 999 or a reason that is not UTF-8 on purpose). The close state is
+   * case may send code 999, a reason that is not UTF-8, or more than 125 bytes on purpose). The close state is
    * updated as for sendClose().
    */
   sendRawClose(payload: Uint8Array): void {
     if (this.closeSent) throw new UsageError('WSW_USAGE_CLOSE_SENT', 'a close frame was already sent');
     this.assertCanSendControl();
-    if (payload.length > 125) throw new UsageError('WSW_USAGE_CONTROL_PAYLOAD', `control frame payloads are at most 125 bytes, got ${payload.length}`);
     const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : null;
     this.writeClose(payload, { code, reason: new TextDecoder().decode(payload.subarray(2)) });
   }
@@ -307,6 +312,8 @@ export class Connection implements FrameSink {
 
   /** Fails the connection on our own account (RFC 6455 §7.1.7), e.g. on a local policy. */
   fail(code: number, reason = ''): void {
+    // Refuse a code that may not be sent before any state changes, not halfway through failing.
+    if (!isValidWireCloseCode(code)) throw new UsageError('WSW_USAGE_CLOSE_CODE', `close code ${code} may not be sent (valid: 1000-1003, 1007-1014, 3000-4999)`);
     this.failWith(new ProtocolError(code, 'WSW_ERR_INTERNAL', reason || `failed with ${code}`), false);
   }
 
@@ -314,7 +321,7 @@ export class Connection implements FrameSink {
 
   onFrameHeader(header: FrameHeader): void {
     this.frame = header;
-    this.frameChunks = [];
+    if (this.frameChunks.length !== 0) this.frameChunks = [];
     if (isControlOpcode(header.opcode)) {
       if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${header.rsv} on a control frame`);
       return;
@@ -326,7 +333,7 @@ export class Connection implements FrameSink {
       if (this.messageOpcode >= 0) throw new ProtocolError(1002, 'WSW_ERR_EXPECTED_CONTINUATION', `new data frame (opcode ${header.opcode}) inside a fragmented message`);
       this.messageOpcode = header.opcode;
       this.messageCompressed = (header.rsv & 0b100) !== 0;
-      this.messageChunks = [];
+      this.resetMessageChunks();
       this.messageSize = 0;
       this.messageFragments = 0;
       this.validator.reset();
@@ -346,7 +353,8 @@ export class Connection implements FrameSink {
     if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.validator.feed(chunk)) {
       throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
     }
-    this.messageChunks.push(chunk);
+    if (this.messageFirstChunk === null) this.messageFirstChunk = chunk;
+    else this.messageChunks.push(chunk);
     this.messageSize += chunk.length;
   }
 
@@ -354,7 +362,7 @@ export class Connection implements FrameSink {
     const header = this.frame!;
     this.frame = null;
     const framePayload = this.frameChunks.length === 0 || isControlOpcode(header.opcode) || this.frameEvents ? concat(this.frameChunks) : EMPTY;
-    this.frameChunks = [];
+    if (this.frameChunks.length !== 0) this.frameChunks = [];
     if (this.frameEvents) {
       this.queued.push({ type: 'frame-received', frame: { opcode: header.opcode, fin: header.fin, rsv: header.rsv, masked: header.masked, mask: header.mask, payload: framePayload } });
     }
@@ -366,7 +374,7 @@ export class Connection implements FrameSink {
 
   private finishMessage(): void {
     const binary = this.messageOpcode === Opcode.Binary;
-    let data = concat(this.messageChunks);
+    let data = this.messagePayload();
     if (this.messageCompressed) {
       data = this.deflate!.decompress(data, this.limits.maxMessageSize);
       if (!binary && !isValidUtf8(data)) throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
@@ -374,8 +382,22 @@ export class Connection implements FrameSink {
       throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
     this.messageOpcode = -1;
-    this.messageChunks = [];
+    this.resetMessageChunks();
     this.queued.push({ type: 'message', binary, data });
+  }
+
+  /** The message's payload: its one piece as it came (zero-copy), or its pieces joined. */
+  private messagePayload(): Uint8Array {
+    const first = this.messageFirstChunk;
+    if (first === null) return EMPTY;
+    if (this.messageChunks.length === 0) return first;
+    this.messageChunks.unshift(first);
+    return concat(this.messageChunks);
+  }
+
+  private resetMessageChunks(): void {
+    this.messageFirstChunk = null;
+    if (this.messageChunks.length !== 0) this.messageChunks = [];
   }
 
   private handleControl(opcode: number, payload: Uint8Array): void {
@@ -393,8 +415,10 @@ export class Connection implements FrameSink {
   private handleClose(received: ClosePayload): void {
     this.closeReceived = received;
     this.queued.push({ type: 'close-received', code: received.code, reason: received.reason });
-    // §5.5.1: nothing after a close frame is processed.
+    // §5.5.1: nothing after a close frame is processed, not even the rest of this chunk
+    // (otherwise the events would depend on how the bytes were chunked).
     this.discarding = true;
+    this.parser.stop();
     if (!this.closeSent) {
       this.receivedThenSent = true;
       // Echo the peer's code and reason, as ws and python-websockets do (an empty close is

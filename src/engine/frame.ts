@@ -5,7 +5,7 @@
  * in (unmasked in place, so the caller gives up those bytes), and a frame's header is checked as
  * soon as its first two bytes arrive, so a bad frame fails before its payload is read.
  */
-import { applyMask } from './mask';
+import { applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
 import { ProtocolError } from './errors';
 
@@ -39,14 +39,17 @@ const enum ParseState {
   /** Collecting the 2..14 header octets. */
   Header,
   Payload,
-  /** A fault was found: everything after it is ignored. */
+  /** A fault was found, or the sink called stop(): everything after it is ignored. */
   Failed,
 }
 
 export class FrameParser {
   private state = ParseState.Header;
-  /** Header octets collected so far when a header straddles chunks. */
-  private readonly headerBytes = new Uint8Array(14);
+  /**
+   * Header octets collected so far when a header straddles chunks; made on the first straddle,
+   * since most connections never need it and an idle server holds thousands of parsers.
+   */
+  private headerBytes: Uint8Array | null = null;
   private headerFill = 0;
   private remaining = 0;
   private mask: Uint8Array | null = null;
@@ -60,6 +63,14 @@ export class FrameParser {
   /** Let an extension negotiated after construction allow its RSV bits. */
   setAllowedRsv(bits: number): void {
     this.options.allowedRsv = bits;
+  }
+
+  /**
+   * Ignores everything from now on, even the rest of the chunk being parsed: the sink calls this
+   * when a close frame arrives, since nothing after it may be processed (RFC 6455 §5.5.1).
+   */
+  stop(): void {
+    this.state = ParseState.Failed;
   }
 
   /** Feeds bytes; throws ProtocolError at the first fault (the parser then stays failed). */
@@ -101,7 +112,7 @@ export class FrameParser {
         return pos + size;
       }
     }
-    const buf = this.headerBytes;
+    const buf = (this.headerBytes ??= new Uint8Array(14));
     while (pos < end) {
       buf[this.headerFill++] = chunk[pos++];
       if (this.headerFill === 2) this.checkFirstTwo(buf[0], buf[1]);
@@ -173,6 +184,17 @@ function headerSize(b1: number): number {
   return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
 }
 
+/** From this size a frame's buffer is not zero-filled first: filling was most of encodeFrame's time. */
+const NO_FILL_FROM = 4096;
+
+/**
+ * A buffer for a frame that encodeFrame writes completely (header, key and masked payload), so
+ * large ones may skip the zero-fill; small ones stay plain zeroed arrays (cheap, on V8's heap).
+ */
+function allocFrame(size: number): Uint8Array {
+  return size >= NO_FILL_FROM ? Buffer.allocUnsafeSlow(size) : new Uint8Array(size);
+}
+
 export interface FrameToEncode {
   opcode: number;
   payload: Uint8Array;
@@ -190,7 +212,7 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
   const length = payload.length;
   const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + extended + (mask ? 4 : 0);
-  const out = new Uint8Array(headerLength + (mask ? length : 0));
+  const out = allocFrame(headerLength + (mask ? length : 0));
   out[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
   const maskBit = mask ? 0x80 : 0;
   if (extended === 0) {
@@ -213,11 +235,7 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
   }
   if (!mask) return length === 0 ? [out] : [out, payload];
   out.set(mask, headerLength - 4);
-  if (length > 0) {
-    const body = out.subarray(headerLength);
-    body.set(payload);
-    applyMask(body, mask);
-  }
+  if (length > 0) maskInto(payload, mask, out, headerLength);
   return [out];
 }
 

@@ -68,6 +68,19 @@ export interface ClientHandshakeResult {
 
 /** Checks the server's answer (§4.2.2 / §4.1 client requirements). */
 export function validateServerResponse(head: HttpHead, handshake: ClientHandshake): ClientHandshakeResult {
+  try {
+    return checkServerResponse(head, handshake);
+  } catch (error) {
+    // The helpers (duplicate headers, extension syntax, deflate parameters) throw without the
+    // response; attach it so that every refusal can show the user what the server sent.
+    if (error instanceof HandshakeError && !error.response) {
+      throw new HandshakeError(error.code, error.message, error.status, { status: Number(head.startLine[1]), reason: head.startLine[2], headers: head.headers });
+    }
+    throw error;
+  }
+}
+
+function checkServerResponse(head: HttpHead, handshake: ClientHandshake): ClientHandshakeResult {
   const [version, statusText, reason] = head.startLine;
   const status = Number(statusText);
   const response = { status, reason, headers: head.headers };
@@ -82,13 +95,17 @@ export function validateServerResponse(head: HttpHead, handshake: ClientHandshak
   const expected = acceptKeyFor(handshake.key);
   if (accept !== expected) fail('WSW_HS_ACCEPT', `Sec-WebSocket-Accept is ${JSON.stringify(accept ?? null)}, expected ${expected}`);
 
-  const protocols = headerTokens(head.headers, 'sec-websocket-protocol');
+  // Subprotocol names are compared exactly, as browsers, ws and python-websockets do: a server
+  // answering "CHAT" to an offer of "chat" did not choose an offered value (§4.1).
+  const protocols = headerValues(head.headers, 'sec-websocket-protocol')
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   let protocol: string | null = null;
   if (protocols.length > 1) fail('WSW_HS_SUBPROTOCOL', `server chose several subprotocols: ${protocols.join(', ')}`);
   if (protocols.length === 1) {
-    // Tokens were lower-cased for comparison; report the server's spelling of the offered one.
-    protocol = handshake.offer.subprotocols.find((p) => p.toLowerCase() === protocols[0]) ?? null;
-    if (protocol === null) fail('WSW_HS_SUBPROTOCOL', `server chose subprotocol ${protocols[0]}, which was not offered`);
+    if (!handshake.offer.subprotocols.includes(protocols[0])) fail('WSW_HS_SUBPROTOCOL', `server chose subprotocol ${protocols[0]}, which was not offered`);
+    protocol = protocols[0];
   }
 
   let deflate: DeflateParams | null = null;
@@ -180,9 +197,9 @@ function acceptOrThrow(head: HttpHead, options: ServerHandshakeOptions): ServerH
   return { ok: true, response: formatHead('HTTP/1.1 101 Switching Protocols', responseHeaders), protocol, deflate, path: target, declinedExtensions };
 }
 
-const reasons: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 426: 'Upgrade Required', 431: 'Request Header Fields Too Large' };
+const reasons: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 426: 'Upgrade Required', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
 
-/** A plain-text 4xx answer that says what was wrong; 426 names the version we speak. */
+/** A plain-text 4xx answer that says what was wrong; 426 names the version we speak, 405 the method. */
 export function refusal(error: HandshakeError): Uint8Array {
   const body = Buffer.from(`${error.message}\n`, 'utf8');
   const headers: HeaderList = [
@@ -191,6 +208,8 @@ export function refusal(error: HandshakeError): Uint8Array {
     ['Connection', 'close'],
   ];
   if (error.status === 426) headers.push(['Sec-WebSocket-Version', '13']);
+  // RFC 7231 §6.5.5: a 405 MUST say which methods are allowed.
+  if (error.status === 405) headers.push(['Allow', 'GET']);
   const head = formatHead(`HTTP/1.1 ${error.status} ${reasons[error.status] ?? 'Bad Request'}`, headers);
   return Buffer.concat([head, body]);
 }

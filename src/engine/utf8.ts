@@ -42,7 +42,7 @@ export class Utf8Validator {
     while (this.need > 0 && i < end) if (!this.step(bytes[i++])) return false;
     if (i === end) return true;
     const tail = incompleteTailStart(bytes, i);
-    if (tail > i && !isUtf8(bytes.subarray(i, tail))) return false;
+    if (tail > i && !isValidRange(bytes, i, tail)) return false;
     for (let j = tail; j < end; j++) if (!this.step(bytes[j])) return false;
     return true;
   }
@@ -85,6 +85,19 @@ export class Utf8Validator {
     this.hi = 0xbf;
     return true;
   }
+}
+
+/** Below this many bytes a JavaScript ASCII scan is cheaper than a call into the native validator. */
+const SHORT_TEXT = 32;
+
+/** Whether bytes[from, to) is valid UTF-8 on its own, without a view when it is all of `bytes`. */
+function isValidRange(bytes: Uint8Array, from: number, to: number): boolean {
+  if (to - from < SHORT_TEXT) {
+    let ascii = true;
+    for (let k = from; k < to && ascii; k++) ascii = bytes[k] < 0x80;
+    if (ascii) return true;
+  }
+  return isUtf8(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to));
 }
 
 /** Start of a sequence left incomplete at the end of `bytes` (or bytes.length when none is). */

@@ -1,0 +1,81 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyMask } from '../../src/engine/mask';
+import { hex, prng, randomBytes, toHex } from './helpers';
+
+/** The definition of RFC 6455 §5.3, one byte at a time. */
+function naiveMask(data: Uint8Array, mask: Uint8Array, offset: number): Uint8Array {
+  const out = data.slice();
+  for (let i = 0; i < out.length; i++) out[i] ^= mask[(offset + i) % 4];
+  return out;
+}
+
+describe('RFC 6455 §5.3 client-to-server masking', () => {
+  test('the §5.7 example: "Hello" masked with 37 fa 21 3d', () => {
+    const data = hex('48656c6c6f');
+    applyMask(data, hex('37fa213d'));
+    assert.equal(toHex(data), '7f9f4d5158');
+    applyMask(data, hex('37fa213d'));
+    assert.equal(toHex(data), '48656c6c6f');
+  });
+
+  test('an offset continues the mask stream (a payload unmasked in pieces)', () => {
+    const mask = hex('37fa213d');
+    const data = hex('7f9f4d5158');
+    applyMask(data.subarray(0, 2), mask, 0);
+    applyMask(data.subarray(2, 3), mask, 2);
+    applyMask(data.subarray(3), mask, 3);
+    assert.equal(toHex(data), '48656c6c6f');
+  });
+
+  test('every misalignment (byteOffset 0-3), every offset 0-7, lengths 0-70, against a byte loop', () => {
+    const random = prng(53);
+    const mask = hex('a1b2c3d4');
+    for (let byteOffset = 0; byteOffset < 4; byteOffset++) {
+      for (let offset = 0; offset < 8; offset++) {
+        for (let length = 0; length <= 70; length++) {
+          const backing = randomBytes(random, byteOffset + length + 8);
+          const data = backing.subarray(byteOffset, byteOffset + length);
+          const before = toHex(backing);
+          const expected = naiveMask(data, mask, offset);
+          applyMask(data, mask, offset);
+          assert.equal(toHex(data), toHex(expected), `byteOffset ${byteOffset}, offset ${offset}, length ${length}`);
+          // Nothing outside the view is touched.
+          assert.equal(toHex(backing.subarray(0, byteOffset)), before.slice(0, byteOffset * 2));
+          assert.equal(toHex(backing.subarray(byteOffset + length)), before.slice((byteOffset + length) * 2));
+        }
+      }
+    }
+  });
+
+  test('large buffers at each misalignment and with random masks', () => {
+    const random = prng(7);
+    for (const length of [1000, 65_536, 65_537, 1_000_003]) {
+      for (let byteOffset = 0; byteOffset < 4; byteOffset++) {
+        const mask = randomBytes(random, 4);
+        const offset = Math.floor(random() * 1000);
+        const data = randomBytes(random, length + 4).subarray(byteOffset, byteOffset + length);
+        const expected = naiveMask(data, mask, offset);
+        applyMask(data, mask, offset);
+        assert.ok(Buffer.from(data).equals(Buffer.from(expected)), `length ${length}, byteOffset ${byteOffset}`);
+      }
+    }
+  });
+
+  test('offsets beyond 2^32 keep their low bits (a payload longer than 4 GiB, unmasked in pieces)', () => {
+    const mask = hex('01020304');
+    const data = hex('00000000000000');
+    applyMask(data, mask, 2 ** 32 + 1);
+    assert.equal(toHex(data), '02030401020304');
+  });
+
+  test('a zero mask changes nothing and the mask itself is not modified', () => {
+    const mask = hex('00000000');
+    const data = hex('0102030405');
+    applyMask(data, mask);
+    assert.equal(toHex(data), '0102030405');
+    const key = hex('ffeeddcc');
+    applyMask(new Uint8Array(33), key, 1);
+    assert.equal(toHex(key), 'ffeeddcc');
+  });
+});

@@ -4,13 +4,15 @@ import { isLoopbackHost, listen, type ServerOptions, type WebSocketConnection, t
 import { CliUsageError, integerOption, parseArgs } from './args';
 
 export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [--cert FILE --key FILE]
-          [--tls-port PORT] [--deflate | --no-deflate] [--max-message BYTES] [--verbose]
+          [--tls-port PORT] [--deflate | --no-deflate] [--max-message BYTES]
+          [--max-connections N] [--verbose]
 
   An echo server. Prints "listening on ws://HOST:PORT/" (or wss) once ready; stops on SIGINT/SIGTERM.
   --tls            serve wss:// (a self-signed localhost certificate unless --cert/--key are given)
   --tls-port PORT  also serve wss:// on PORT next to ws:// on --port
   --no-deflate     decline permessage-deflate (accepted by default)
-  --max-message    largest message accepted, in bytes (default 67108864); larger ones get 1009`;
+  --max-message    largest message accepted, in bytes (default 67108864); larger ones get 1009
+  --max-connections N  connections beyond N are refused with 503 (default 10000)`;
 
 /** Echo with backpressure: stop reading from a peer while its echoes are not yet written. */
 export function echo(ws: WebSocketConnection): void {
@@ -26,7 +28,7 @@ export function echo(ws: WebSocketConnection): void {
 export async function serve(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     host: 'value', port: 'value', tls: 'flag', cert: 'value', key: 'value', 'tls-port': 'value',
-    deflate: 'flag', 'no-deflate': 'flag', 'max-message': 'value', verbose: 'flag',
+    deflate: 'flag', 'no-deflate': 'flag', 'max-message': 'value', 'max-connections': 'value', verbose: 'flag',
   });
   if (args.positionals.length) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`);
   if (args.flags.has('deflate') && args.flags.has('no-deflate')) throw new CliUsageError('--deflate and --no-deflate contradict each other');
@@ -38,12 +40,19 @@ export async function serve(argv: string[]): Promise<number> {
     host,
     deflate: !args.flags.has('no-deflate'),
     limits: { maxMessageSize: maxMessage, maxFrameSize: maxMessage },
+    maxConnections: integerOption(args, 'max-connections', 10000, 1),
   };
   const plans: ServerOptions[] = [];
   const port = integerOption(args, 'port', 9001, 0, 65535);
   plans.push({ ...common, port, tls: args.flags.has('tls') ? credentials : undefined });
   if (args.values.has('tls-port')) plans.push({ ...common, port: integerOption(args, 'tls-port', 9443, 0, 65535), tls: credentials });
 
+  // Listen for the stop signals before printing "listening": whoever reads that line may send
+  // SIGTERM at once, and it must still stop the server cleanly (exit 0, 1001 to every peer).
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the echo server has no authentication`);
   const servers: WebSocketServer[] = [];
   for (const plan of plans) {
@@ -60,10 +69,7 @@ export async function serve(argv: string[]): Promise<number> {
     console.log(`listening on ${server.url}`);
     if (server.fingerprint) console.error(`self-signed certificate for localhost, SHA-256 ${server.fingerprint}`);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   await Promise.all(servers.map((s) => s.close()));
   return 0;
 }

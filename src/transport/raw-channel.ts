@@ -34,8 +34,9 @@ export interface RawChannel extends Scheduler {
   /**
    * Writes bytes in order. With `sync`, the bytes go out as their own write and the next write
    * waits until they were handed to the kernel (with Nagle off: their own TCP segment).
+   * `onWritten` runs when the bytes are handed to the socket (for a wire log in true order).
    */
-  write(bytes: Uint8Array, sync: boolean): void;
+  write(bytes: Uint8Array, sync: boolean, onWritten?: () => void): void;
   /** Sends FIN after the queued writes. */
   end(): void;
   /** Drops the connection at once. */
@@ -54,16 +55,17 @@ export function socketChannel(socket: net.Socket, scheduler: Scheduler = systemS
   let weEnded = false;
   let socketError: Error | null = null;
   /** Writes waiting for an earlier sync write to be flushed. */
-  const queue: { bytes: Uint8Array | null; sync: boolean }[] = [];
+  const queue: { bytes: Uint8Array | null; sync: boolean; onWritten?: () => void }[] = [];
   let waitingForFlush = false;
 
   const pumpQueue = () => {
     while (queue.length && !waitingForFlush && !socket.destroyed) {
-      const { bytes, sync } = queue.shift()!;
+      const { bytes, sync, onWritten } = queue.shift()!;
       if (bytes === null) {
         socket.end();
         continue;
       }
+      onWritten?.();
       if (sync) {
         waitingForFlush = true;
         socket.write(bytes, () => {
@@ -89,9 +91,9 @@ export function socketChannel(socket: net.Socket, scheduler: Scheduler = systemS
     get open() {
       return ended === null;
     },
-    write(bytes, sync) {
+    write(bytes, sync, onWritten) {
       if (ended) return;
-      queue.push({ bytes, sync });
+      queue.push({ bytes, sync, onWritten });
       pumpQueue();
     },
     end() {

@@ -13,6 +13,7 @@ import {
   type DeflateOptions,
   type HeadLimits,
   type Limits,
+  type ServerHandshakeResult,
 } from '../engine';
 import { nodeDeflateCodec } from './deflate-codec';
 import { createSelfSignedCertificate } from './self-signed';
@@ -60,6 +61,18 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     super();
     this.deflateOptions = options.deflate === true ? {} : options.deflate || false;
     server.on(secure ? 'secureConnection' : 'connection', (socket: net.Socket) => this.handshake(socket));
+    // A failed or timed-out TLS handshake (garbage instead of a ClientHello, a client that never
+    // starts TLS): Node reports it here but leaves the socket open, so close it ourselves.
+    if (secure) {
+      server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
+        const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+        socket.destroy();
+        this.emit('handshake-failed', error, remote);
+      });
+    }
+    // Sockets still in their opening handshake count too (as many again as the connection
+    // limit), so that a flood of silent clients cannot hold unbounded sockets until it times out.
+    server.maxConnections = 2 * (options.maxConnections ?? 10000);
   }
 
   get port(): number {
@@ -105,7 +118,10 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       done = true;
       clearTimeout(timer);
       this.handshaking.delete(socket);
+      // Detach every listener made in this scope: one left on the socket would keep the whole
+      // scope (request chunks, timer, these closures) alive for the connection's lifetime.
       socket.removeListener('data', onData);
+      socket.removeListener('close', onClose);
     };
     const refuse = (error: HandshakeError) => {
       finish();
@@ -119,10 +135,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.emit('handshake-failed', new Error(`no complete upgrade request within ${timeoutMs} ms`), remote);
     }, timeoutMs);
     // Errors on a socket end in 'close'; the connection (or the handshake) reports the outcome.
-    socket.on('error', () => {});
-    socket.on('close', () => {
+    socket.on('error', ignoreSocketError);
+    const onClose = () => {
       if (!done) finish();
-    });
+    };
+    socket.on('close', onClose);
     const onData = (chunk: Buffer) => {
       received.push(chunk);
       receivedBytes += chunk.length;
@@ -142,36 +159,50 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       const result = acceptClientRequest(head, { deflate: this.deflateOptions, selectSubprotocol: options.selectSubprotocol });
       if (!result.ok) return refuse(result.error);
       finish();
-      socket.write(result.response);
-      const engine = new Connection({
-        role: 'server',
-        limits: options.limits,
-        autoPong: options.autoPong,
-        frameEvents: options.frameEvents,
-        deflate: result.deflate ? new PerMessageDeflate(result.deflate, 'server', nodeDeflateCodec, this.deflateOptions || {}) : null,
-      });
-      const ws = new WebSocketConnection(
-        socket,
-        engine,
-        {
-          protocol: result.protocol,
-          deflate: result.deflate,
-          requestHead: data.subarray(0, head.length).toString('latin1'),
-          responseHead: Buffer.from(result.response).toString('latin1'),
-          path: result.path,
-          remoteAddress: socket.remoteAddress ?? '',
-          remotePort: socket.remotePort ?? 0,
-        },
-        options,
-      );
-      this.connections.add(ws);
-      ws.closed.then(() => this.connections.delete(ws));
-      this.emit('connection', ws);
-      ws.receive(data.subarray(head.length));
+      this.open(socket, data, head.length, result);
     };
     socket.on('data', onData);
   }
+
+  /**
+   * Answers an accepted upgrade and starts the connection. A method of its own, not a closure in
+   * handshake(): what lives as long as the connection must not hold on to the handshake's scope.
+   */
+  private open(socket: net.Socket, data: Buffer, headLength: number, result: AcceptedRequest): void {
+    const options = this.options;
+    socket.write(result.response);
+    const engine = new Connection({
+      role: 'server',
+      limits: options.limits,
+      autoPong: options.autoPong,
+      frameEvents: options.frameEvents,
+      deflate: result.deflate ? new PerMessageDeflate(result.deflate, 'server', nodeDeflateCodec, this.deflateOptions || {}) : null,
+    });
+    const ws = new WebSocketConnection(
+      socket,
+      engine,
+      {
+        protocol: result.protocol,
+        deflate: result.deflate,
+        requestHead: data.subarray(0, headLength).toString('latin1'),
+        responseHead: Buffer.from(result.response).toString('latin1'),
+        path: result.path,
+        remoteAddress: socket.remoteAddress ?? '',
+        remotePort: socket.remotePort ?? 0,
+      },
+      options,
+    );
+    this.connections.add(ws);
+    ws.on('close', () => this.connections.delete(ws));
+    this.emit('connection', ws);
+    ws.receive(data.subarray(headLength));
+  }
 }
+
+type AcceptedRequest = Extract<ServerHandshakeResult, { ok: true }>;
+
+/** Module-level, so that the listener that stays on every socket captures no handshake state. */
+function ignoreSocketError(): void {}
 
 export function listen(options: ServerOptions = {}): Promise<WebSocketServer> {
   let fingerprint: string | null = null;
@@ -183,7 +214,8 @@ export function listen(options: ServerOptions = {}): Promise<WebSocketServer> {
       fingerprint = made.fingerprint;
       credentials = made;
     }
-    server = tls.createServer({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ['http/1.1'] });
+    // The TLS handshake counts against the handshake time-out too (Node's own default is 120 s).
+    server = tls.createServer({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ['http/1.1'], handshakeTimeout: options.handshakeTimeoutMs ?? 10000 });
   } else {
     server = net.createServer();
   }

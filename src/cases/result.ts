@@ -85,12 +85,20 @@ export interface WireStats {
   txFramesByOpcode: Map<number, number>;
 }
 
+/** Octets on the wire and at the WebSocket payload level, for compression ratios (12.x, 13.x). */
+export interface TrafficStats {
+  outgoingOctetsWireLevel: number;
+  outgoingOctetsWebSocketLevel: number;
+  incomingOctetsWireLevel: number;
+  incomingOctetsWebSocketLevel: number;
+}
+
 export interface CaseResult {
   agent: string;
   caseId: string;
   description: string;
   expectation: string;
-  expected: Partial<Record<ExpectationKey, ObservedEvent[]>>;
+  expected: Partial<Record<ExpectationKey, readonly ObservedEvent[]>>;
   observed: ObservedEvent[];
   behavior: Behavior;
   /** The judge's sentence for `behavior`, e.g. "Actual events match at least one expected." */
@@ -109,4 +117,6 @@ export interface CaseResult {
   durationMs: number;
   /** File name of the per-case report, relative to the report folder. */
   reportfile: string;
+  /** Traffic captured by the case when it asked for it (12.x, 13.x). */
+  trafficStats?: TrafficStats;
 }

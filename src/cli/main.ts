@@ -4,10 +4,13 @@ import { UsageError } from '../engine';
 import { CliUsageError } from './args';
 import { connectCommand, connectUsage } from './connect';
 import { serve, serveUsage } from './serve';
+import { testServer, testServerUsage } from './test-server';
+import { UnknownCaseError } from '../cases/select';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   serve: { run: serve, usage: serveUsage },
   connect: { run: connectCommand, usage: connectUsage },
+  'test-server': { run: testServer, usage: testServerUsage },
 };
 
 const usage = `wsw — WebSocket Workbench
@@ -33,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof CliUsageError || error instanceof UsageError || error instanceof RangeError) {
+    if (error instanceof CliUsageError || error instanceof UsageError || error instanceof RangeError || error instanceof UnknownCaseError) {
       console.error(`wsw ${name}: ${error.message}\n\n${command.usage}`);
       return 2;
     }

@@ -6,5 +6,5 @@ export { renderIndexHtml } from './index-html';
 export { renderJUnit, isJUnitFailure } from './junit';
 export { reportFileName, type ReportExtension } from './file-name';
 export { reportFiles, type ReportFile } from './report-files';
-export { verdictWord, type VerdictWord } from './verdict';
+export { verdictWord, isCaseFailure, type VerdictWord } from './verdict';
 export { compareCaseIds } from './case-order';

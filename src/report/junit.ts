@@ -1,19 +1,19 @@
 /**
  * JUnit XML: one <testsuite> per agent, one <testcase> per case, in catalogue order.
  *
- * A case fails when its report title says "Fail" (Autobahn's rule, see verdictWord): behavior
- * FAILED or UNIMPLEMENTED. behaviorClose never fails a case on its own (the seed passes with
- * UNCLEAN); it is reported in <system-out>. NON-STRICT and INFORMATIONAL pass.
+ * A case fails by the same rule as the CLI's exit status (isCaseFailure): behavior FAILED, or
+ * behaviorClose FAILED. Everything else passes, with both verdicts in <system-out>.
  */
 import type { CaseResult } from '../cases/result';
 import { compareCaseIds } from './case-order';
 import { closingSentence } from './case-text';
 import { reportFileName } from './file-name';
 import { expectedRepr, observedRepr } from './python-repr';
-import { verdictWord } from './verdict';
+import { isCaseFailure } from './verdict';
 
+/** A testcase fails by the CLI's rule (see isCaseFailure). */
 export function isJUnitFailure(result: CaseResult): boolean {
-  return verdictWord(result.behavior) === 'Fail';
+  return isCaseFailure(result);
 }
 
 export function renderJUnit(results: CaseResult[]): string {

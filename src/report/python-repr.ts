@@ -11,16 +11,16 @@ import { payloadPreview } from '../wire/log-preview';
 /** Autobahn's MAX_CASE_PICKLE_LEN: longer reprs are cut and end in " ...". */
 const MAX_REPR_LENGTH = 1000;
 
-export function expectedRepr(expected: Partial<Record<ExpectationKey, ObservedEvent[]>>): string {
+export function expectedRepr(expected: Partial<Record<ExpectationKey, readonly ObservedEvent[]>>): string {
   const items = Object.entries(expected).map(([key, events]) => `${pyStr(key)}: ${eventsRepr(events ?? [])}`);
   return limitString(`{${items.join(', ')}}`, MAX_REPR_LENGTH);
 }
 
-export function observedRepr(observed: ObservedEvent[]): string {
+export function observedRepr(observed: readonly ObservedEvent[]): string {
   return limitString(eventsRepr(observed), MAX_REPR_LENGTH);
 }
 
-function eventsRepr(events: ObservedEvent[]): string {
+function eventsRepr(events: readonly ObservedEvent[]): string {
   return `[${events.map(eventRepr).join(', ')}]`;
 }
 

@@ -20,6 +20,17 @@ export function verdictWord(behavior: Behavior): VerdictWord {
   }
 }
 
+/**
+ * Does this case count as a failure for CI (the exit status of `wsw test-server` and
+ * `wsw test-client`, and JUnit)? Yes when its behaviour is FAILED, or its closing behaviour is
+ * FAILED (the wrong endpoint closed, or the opening handshake never completed). UNIMPLEMENTED (an
+ * optional feature such as permessage-deflate is missing), NON-STRICT, INFORMATIONAL, WRONG CODE,
+ * UNCLEAN and FAILED BY CLIENT are reported, and do not fail the run.
+ */
+export function isCaseFailure(result: { behavior: Behavior; behaviorClose: BehaviorClose }): boolean {
+  return result.behavior === 'FAILED' || result.behaviorClose === 'FAILED';
+}
+
 /** Colour classes (shared by the case pages and the index), named after Autobahn's. */
 export type VerdictClass = 'case_ok' | 'case_almost' | 'case_non_strict' | 'case_info' | 'case_unimplemented' | 'case_failed' | 'case_missing';
 

@@ -1,0 +1,589 @@
+/**
+ * Runs one conformance case against a peer over a raw byte channel, the way Autobahn|Testsuite's
+ * fuzzer does (autobahntestsuite/fuzzing.py on autobahn 0.10.9): the opening handshake, the
+ * case's script through CaseContext, the peer's answers through our engine's Connection (which
+ * parses, validates, inflates, answers pings and fails the connection like Autobahn's protocol),
+ * Autobahn's closing timers and facts, the wire log and statistics, and finally the judge.
+ *
+ * Sockets and timers stay in src/transport: this file sees them only as a RawChannel.
+ */
+import {
+  Connection,
+  HandshakeError,
+  PerMessageDeflate,
+  acceptClientRequest,
+  applyMask,
+  buildClientRequest,
+  defaultHeadLimits,
+  headerValues,
+  parseExtensionList,
+  parseHttpHead,
+  validateServerResponse,
+  type ConnectionEvent,
+  type DeflateParams,
+  type ExtensionElement,
+  type HttpHead,
+} from '../engine';
+import { nodeDeflateCodec, type RawChannel } from '../transport';
+import { countFrame, countOctets, cryptoMaskSource, emptyWireCounters, encodeRawFrame, planWrites, type MaskSource } from '../wire';
+import { reportFileName } from '../report/file-name';
+import type { CaseContext, CaseHandlers, CloseSpec, FrameHeaderSpec, FrameSpec, MessageOptions } from './context';
+import { acceptDeflateOffer, acceptanceExtensionString, offerExtensionString, type DeflateOffer } from './deflate';
+import type { CaseDefinition } from './definition';
+import { messageFrames } from './fragment';
+import { INITIAL_BEHAVIOR, closeCodeWhenDone, judgeCase } from './judge';
+import type { Behavior, CaseResult, CloseFacts, ObservedEvent, TrafficStats, WireLogEntry } from './result';
+
+/** Autobahn's fuzzer settings (seconds), scaled by `timeoutScale`. */
+const OPEN_HANDSHAKE_TIMEOUT = 5;
+const CLOSE_HANDSHAKE_TIMEOUT = 1;
+const SERVER_DROP_TIMEOUT = 1;
+/** A last resort for a case that never ends (the longest Autobahn cases give up after 480 s). */
+const CASE_TIMEOUT = 600;
+
+export const USER_AGENT = 'WebSocketWorkbench/0.1';
+
+export type Opening =
+  /** We are the client: connect to a server under test. */
+  | { role: 'client'; hostHeader: string; path: string }
+  /** We are the server: a client under test sent this upgrade request (already read, to route it). */
+  | { role: 'server'; head: HttpHead; requestBytes: Uint8Array; rest: Uint8Array };
+
+export interface RunCaseOptions {
+  agent: string;
+  channel: RawChannel;
+  opening: Opening;
+  /** Multiplies every delay and time-out (the case's own and Autobahn's). Default 1. */
+  timeoutScale?: number;
+  maskSource?: MaskSource;
+  /** Wall clock for the report's start time. */
+  clock?: () => Date;
+}
+
+const EMPTY = new Uint8Array(0);
+const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const lossyUtf8 = new TextDecoder();
+
+/** Runs `definition` to its end (the TCP connection closed) and judges it. Never rejects. */
+export function runCase(definition: CaseDefinition, options: RunCaseOptions): Promise<CaseResult> {
+  return new Promise((resolve) => new CaseRun(definition, options, resolve).start());
+}
+
+class CaseRun implements CaseContext {
+  private readonly channel: RawChannel;
+  private readonly role: 'client' | 'server';
+  private readonly scale: number;
+  private readonly maskSource: MaskSource;
+  private readonly started: Date;
+  private readonly t0: number;
+
+  private engine: Connection | null = null;
+  private deflate: PerMessageDeflate | null = null;
+  private handlers: CaseHandlers = {};
+  private readonly observed: ObservedEvent[] = [];
+  private preset: { behavior: Behavior; result: string } = { ...INITIAL_BEHAVIOR };
+  private wireLogEnabled = true;
+  private readonly wireLog: WireLogEntry[] = [];
+  private readonly stats = emptyWireCounters();
+  private readonly traffic: TrafficStats = { outgoingOctetsWireLevel: 0, outgoingOctetsWebSocketLevel: 0, incomingOctetsWireLevel: 0, incomingOctetsWebSocketLevel: 0 };
+  private capturedTraffic: TrafficStats | null = null;
+  private httpRequest = '';
+  private httpResponse = '';
+  private handshakeBytes: Uint8Array[] = [];
+  private connectionWasOpen = false;
+  private finished = false;
+  /** A fault in the runner or a case script: it decides the verdict, whatever was observed. */
+  private runnerError: string | null = null;
+  /** The frame begun by beginFrame(): its key and how far into its payload we are. */
+  private streaming: { mask: Uint8Array | null; offset: number } | null = null;
+
+  private readonly facts: CloseFacts;
+  private readonly timers = new Set<() => void>();
+  private closeHandshakeTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly definition: CaseDefinition,
+    private readonly options: RunCaseOptions,
+    private readonly resolve: (result: CaseResult) => void,
+  ) {
+    this.channel = options.channel;
+    this.role = options.opening.role;
+    this.scale = options.timeoutScale ?? 1;
+    this.maskSource = options.maskSource ?? cryptoMaskSource;
+    this.started = (options.clock ?? (() => new Date()))();
+    this.t0 = this.channel.now();
+    this.facts = {
+      isServer: this.role === 'server',
+      closedByMe: false,
+      failedByMe: false,
+      droppedByMe: false,
+      wasClean: false,
+      wasNotCleanReason: null,
+      wasServerConnectionDropTimeout: false,
+      wasOpenHandshakeTimeout: false,
+      wasCloseHandshakeTimeout: false,
+      localCloseCode: null,
+      localCloseReason: null,
+      remoteCloseCode: null,
+      remoteCloseReason: null,
+    };
+  }
+
+  start(): void {
+    this.channel.setHandlers({ data: (bytes) => this.guard(() => this.onData(bytes)), closed: (byPeer) => this.guard(() => this.onTcpClosed(byPeer)) });
+    this.after(OPEN_HANDSHAKE_TIMEOUT, () => {
+      if (this.engine || !this.channel.open) return;
+      this.facts.wasOpenHandshakeTimeout = true;
+      this.notClean('peer did not finish (in time) the opening handshake');
+      this.drop();
+    });
+    this.after(CASE_TIMEOUT, () => {
+      if (!this.channel.open) return;
+      this.notClean(`the case did not end within ${CASE_TIMEOUT * this.scale} s`);
+      this.drop();
+    });
+    this.guard(() => (this.options.opening.role === 'client' ? this.sendUpgradeRequest(this.options.opening) : this.answerUpgradeRequest(this.options.opening)));
+  }
+
+  // ------------------------------------------------------------------ CaseContext
+
+  isOpen(): boolean {
+    return this.engine !== null && this.engine.state === 'open' && this.channel.open;
+  }
+
+  sendFrame(frame: FrameSpec): void {
+    if (!this.channel.open) return;
+    const payload = frame.payload ?? EMPTY;
+    const fin = frame.fin ?? true;
+    const rsv = frame.rsv ?? 0;
+    const { octets, mask } = encodeRawFrame(
+      { opcode: frame.opcode, payload, fin, rsv, mask: frame.mask ?? (this.role === 'client' ? 'random' : null), payloadLengthOverride: frame.payloadLengthOverride, payloadRepeatLength: frame.payloadRepeatLength },
+      this.maskSource,
+    );
+    countFrame(this.stats, 'tx', frame.opcode);
+    this.log({
+      kind: 'tx-frame',
+      opcode: frame.opcode,
+      fin,
+      rsv,
+      payloadLen: payload.length,
+      mask,
+      payloadRepeatLen: frame.payloadRepeatLength ?? null,
+      chopSize: frame.chopSize ?? null,
+      sync: frame.sync ?? false,
+      payload,
+    });
+    for (const write of planWrites(octets, { chopSize: frame.chopSize, sync: frame.sync })) this.write(write.data, write.sync);
+  }
+
+  sendMessage(payload: Uint8Array, options: MessageOptions): void {
+    if (!this.isOpen()) return;
+    this.traffic.outgoingOctetsWebSocketLevel += payload.length;
+    const data = this.deflate ? this.deflate.compress(payload) : payload;
+    for (const frame of messageFrames(data, { binary: options.binary, fragmentSize: options.fragmentSize, compressed: this.deflate !== null })) this.sendFrame(frame);
+  }
+
+  sendClose(close: CloseSpec = {}): void {
+    if (!this.isOpen()) return;
+    const reason = close.reason ?? EMPTY;
+    const payload = close.code === undefined ? EMPTY : new Uint8Array([close.code >> 8, close.code & 0xff, ...reason]);
+    this.engine!.sendRawClose(payload);
+    this.weClosed(close.code ?? null, close.code === undefined || reason.length === 0 ? null : this.definition.localCloseReasonAsHex ? Buffer.from(reason).toString('hex') : lossyUtf8.decode(reason));
+    this.pump();
+  }
+
+  beginFrame(header: FrameHeaderSpec): void {
+    if (!this.isOpen()) return;
+    const { octets, mask } = encodeRawFrame(
+      { opcode: header.opcode, payload: EMPTY, fin: header.fin, rsv: 0, mask: this.role === 'client' ? 'random' : null, payloadLengthOverride: header.payloadLength },
+      this.maskSource,
+    );
+    this.streaming = { mask, offset: 0 };
+    this.write(octets, false);
+  }
+
+  sendFrameData(chunk: Uint8Array): void {
+    if (!this.isOpen() || !this.streaming) return;
+    const data = chunk.slice();
+    if (this.streaming.mask) applyMask(data, this.streaming.mask, this.streaming.offset);
+    this.streaming.offset += data.length;
+    this.write(data, false);
+  }
+
+  continueLater(seconds: number, step: () => void, tag?: string): void {
+    this.log({ kind: 'delay', seconds, tag: tag ?? null });
+    this.after(seconds, () => {
+      if (!this.channel.open) return;
+      this.log({ kind: 'delay-timeout', tag: tag ?? null });
+      step();
+      this.pump();
+    });
+  }
+
+  closeAfter(seconds: number): void {
+    this.log({ kind: 'close-connection-after', seconds });
+    this.after(seconds, () => {
+      if (!this.channel.open) return;
+      this.log({ kind: 'closing-connection' });
+      // Autobahn's sendClose(): a close frame without a status code, only while open.
+      if (!this.isOpen()) return;
+      this.engine!.sendClose(null);
+      this.weClosed(null, null);
+      this.pump();
+    });
+  }
+
+  killAfter(seconds: number): void {
+    this.log({ kind: 'kill-after', seconds });
+    this.after(seconds, () => {
+      if (!this.channel.open) return;
+      this.log({ kind: 'failing-connection' });
+      // Autobahn's failConnection() with failByDrop off: close 1001 while open, else drop.
+      this.facts.failedByMe = true;
+      if (this.isOpen()) {
+        this.engine!.sendClose(1001, 'Going Away');
+        this.weClosed(1001, 'Going Away');
+        this.pump();
+      } else {
+        this.drop();
+      }
+    });
+  }
+
+  recordEvent(event: ObservedEvent): void {
+    this.observed.push(event);
+  }
+
+  setBehavior(behavior: Behavior, result?: string): void {
+    this.preset = { behavior, result: result ?? this.preset.result };
+  }
+
+  setWireLog(enabled: boolean, options: { marker: boolean }): void {
+    this.wireLogEnabled = enabled;
+    if (options.marker) this.wireLog.push({ kind: 'wirelog-mode', enabled });
+  }
+
+  deflateActive(): boolean {
+    return this.deflate !== null;
+  }
+
+  captureTrafficStats(): void {
+    this.capturedTraffic = { ...this.traffic };
+  }
+
+  // ------------------------------------------------------------------ opening handshake
+
+  private sendUpgradeRequest(opening: { hostHeader: string; path: string }): void {
+    const offers = (this.definition.deflate?.clientOffers ?? []).map(offerExtensionString);
+    const headers: [string, string][] = [['User-Agent', USER_AGENT], ['Pragma', 'no-cache'], ['Cache-Control', 'no-cache']];
+    if (offers.length) headers.push(['Sec-WebSocket-Extensions', offers.join(', ')]);
+    const handshake = buildClientRequest({ host: opening.hostHeader, path: opening.path, headers });
+    this.httpRequest = latin1(handshake.request);
+    this.write(handshake.request, false);
+    this.awaitResponse = (head) => {
+      // The server may take any one of our offers: validate its answer against each.
+      const candidates: (ExtensionElement | null)[] = offers.length ? offers.map((o) => parseExtensionList(o)[0]) : [null];
+      let lastError: unknown;
+      for (const deflate of candidates) {
+        try {
+          const result = validateServerResponse(head, { ...handshake, offer: { subprotocols: [], deflate } });
+          return result.deflate;
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      throw lastError;
+    };
+  }
+
+  /** Client role: checks the server's response head; returns the deflate agreement or throws. */
+  private awaitResponse: ((head: HttpHead) => DeflateParams | null) | null = null;
+
+  private answerUpgradeRequest(opening: { head: HttpHead; requestBytes: Uint8Array; rest: Uint8Array }): void {
+    this.httpRequest = latin1(opening.requestBytes);
+    let params: DeflateParams | null = null;
+    const extraHeaders: [string, string][] = [];
+    const rules = this.definition.deflate?.serverAcceptRules;
+    if (rules) {
+      const acceptance = acceptDeflateOffer(rules, clientDeflateOffers(opening.head));
+      if (acceptance) {
+        extraHeaders.push(['Sec-WebSocket-Extensions', acceptanceExtensionString(acceptance)]);
+        params = {
+          serverNoContextTakeover: acceptance.offer.requestNoContextTakeover,
+          serverMaxWindowBits: acceptance.offer.requestMaxWindowBits || 15,
+          clientNoContextTakeover: acceptance.requestNoContextTakeover,
+          clientMaxWindowBits: acceptance.requestMaxWindowBits || 15,
+        };
+      }
+    }
+    const answer = acceptClientRequest(opening.head, { deflate: false, headers: extraHeaders });
+    this.httpResponse = latin1(answer.response);
+    this.write(answer.response, false);
+    if (!answer.ok) {
+      this.notClean(`opening handshake refused: ${answer.error.message}`);
+      this.channel.end();
+      this.facts.droppedByMe = true;
+      return;
+    }
+    this.open(params, opening.rest);
+  }
+
+  private open(params: DeflateParams | null, rest: Uint8Array): void {
+    this.deflate = params ? new PerMessageDeflate(params, this.role, nodeDeflateCodec) : null;
+    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource });
+    this.connectionWasOpen = true;
+    this.handlers = this.definition.start(this);
+    this.pump();
+    if (rest.length) {
+      this.engine.receiveData(rest);
+      this.pump();
+    }
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  private onData(bytes: Uint8Array): void {
+    countOctets(this.stats, 'rx', bytes.length);
+    if (this.connectionWasOpen) this.traffic.incomingOctetsWireLevel += bytes.length;
+    // A copy: the engine unmasks client frames in place.
+    this.log({ kind: 'rx-octets', data: this.wireLogEnabled ? bytes.slice() : EMPTY });
+    if (this.engine) {
+      this.engine.receiveData(bytes);
+      this.pump();
+      return;
+    }
+    if (!this.awaitResponse) return;
+    this.handshakeBytes.push(bytes);
+    const data = Buffer.concat(this.handshakeBytes);
+    let head: HttpHead | null;
+    let params: DeflateParams | null;
+    try {
+      head = parseHttpHead(data, defaultHeadLimits);
+      if (!head) return;
+      this.httpResponse = latin1(data.subarray(0, head.length));
+      params = this.awaitResponse(head);
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      this.notClean(`opening handshake failed: ${error.message}`);
+      this.drop();
+      return;
+    }
+    this.handshakeBytes = [];
+    this.open(params, data.subarray(head.length));
+  }
+
+  /** Writes the engine's output and handles its events. */
+  private pump(): void {
+    const engine = this.engine;
+    if (!engine) return;
+    for (const bytes of engine.dataToSend()) this.write(bytes, false);
+    if (engine.transportCloseRequested && this.channel.open && !this.facts.droppedByMe) {
+      // A server drops TCP once the closing handshake is done (or it failed the connection).
+      this.facts.droppedByMe = true;
+      this.channel.end();
+    }
+    for (const event of engine.events()) this.handle(event);
+  }
+
+  private handle(event: ConnectionEvent): void {
+    switch (event.type) {
+      case 'frame-received': {
+        const f = event.frame;
+        countFrame(this.stats, 'rx', f.opcode);
+        this.log({ kind: 'rx-frame', opcode: f.opcode, fin: f.fin, rsv: f.rsv, payloadLen: f.payload.length, masked: f.masked, mask: f.mask, payload: f.payload });
+        break;
+      }
+      case 'frame-sent': {
+        const f = event.frame;
+        countFrame(this.stats, 'tx', f.opcode);
+        this.log({ kind: 'tx-frame', opcode: f.opcode, fin: f.fin, rsv: f.rsv, payloadLen: f.payload.length, mask: f.mask, payloadRepeatLen: null, chopSize: null, sync: false, payload: f.payload });
+        break;
+      }
+      case 'message':
+        this.traffic.incomingOctetsWebSocketLevel += event.data.length;
+        if (this.handlers.onMessage) {
+          this.handlers.onMessage(event.data, event.binary);
+          this.pump();
+        } else {
+          this.observed.push({ type: 'message', payload: event.data, binary: event.binary });
+          this.closeWhenDone();
+        }
+        break;
+      case 'pong':
+        this.observed.push({ type: 'pong', payload: event.data });
+        this.closeWhenDone();
+        break;
+      case 'ping':
+        // Answered by the engine while open; Autobahn does not record pings.
+        break;
+      case 'close-received':
+        this.facts.remoteCloseCode = event.code;
+        this.facts.remoteCloseReason = event.code === null ? null : event.reason;
+        // Autobahn counts the handshake as clean as soon as the close frame arrives.
+        this.facts.wasClean = true;
+        this.closeHandshakeTimer?.();
+        if (!this.facts.closedByMe) {
+          // The engine answered with 1000 and no reason, as Autobahn's fuzzer does.
+          this.facts.localCloseCode = 1000;
+        }
+        if (this.role === 'client') {
+          this.after(SERVER_DROP_TIMEOUT, () => {
+            if (!this.channel.open) return;
+            this.notClean('server did not drop TCP connection (in time)');
+            this.facts.wasServerConnectionDropTimeout = true;
+            this.drop();
+          });
+        }
+        break;
+      case 'failed':
+        // The peer broke the protocol: the engine sent a close frame with the code (1002, 1007, 1009).
+        this.facts.failedByMe = true;
+        if (!this.facts.closedByMe && this.facts.localCloseCode === null) this.weClosed(event.error.closeCode, event.error.message);
+        break;
+      case 'closed':
+        this.finish();
+        break;
+    }
+  }
+
+  private closeWhenDone(): void {
+    const code = closeCodeWhenDone(this.definition, this.observed);
+    if (code !== null) this.sendClose({ code });
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /** We sent the first close frame: record it and wait (a while) for the answer. */
+  private weClosed(code: number | null, reason: string | null): void {
+    this.facts.closedByMe = true;
+    this.facts.localCloseCode = code;
+    this.facts.localCloseReason = reason;
+    this.closeHandshakeTimer = this.after(CLOSE_HANDSHAKE_TIMEOUT, () => {
+      if (!this.channel.open || this.facts.remoteCloseCode !== null || this.facts.wasClean) return;
+      this.notClean('peer did not respond (in time) in closing handshake');
+      this.facts.wasCloseHandshakeTimeout = true;
+      this.drop();
+    });
+  }
+
+  private notClean(reason: string): void {
+    this.facts.wasClean = false;
+    this.facts.wasNotCleanReason = reason;
+  }
+
+  private drop(): void {
+    if (!this.channel.open) return;
+    this.facts.droppedByMe = true;
+    this.channel.destroy();
+  }
+
+  private onTcpClosed(byPeer: boolean): void {
+    this.log({ kind: byPeer && !this.facts.droppedByMe ? 'tcp-dropped-by-peer' : 'tcp-dropped-by-me' });
+    if (this.engine) {
+      this.engine.receiveEof();
+      this.pump();
+    } else {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    if (this.channel.open) this.channel.destroy();
+    const facts = this.facts;
+    if (!facts.wasClean && !facts.droppedByMe && facts.wasNotCleanReason === null) {
+      facts.wasNotCleanReason = 'peer dropped the TCP connection without previous WebSocket closing handshake';
+    }
+    const judged = judgeCase(this.definition, {
+      observed: this.observed,
+      preset: this.preset,
+      connectionWasOpen: this.connectionWasOpen,
+      closeFacts: facts,
+      stats: this.stats,
+    });
+    const verdict = this.runnerError ? { ...judged, behavior: 'FAILED' as const, result: this.runnerError } : judged;
+    const { agent } = this.options;
+    this.resolve({
+      agent,
+      caseId: this.definition.id,
+      description: this.definition.description,
+      expectation: this.definition.expectation,
+      expected: this.definition.expected,
+      observed: this.observed,
+      ...verdict,
+      closeFacts: { ...facts },
+      httpRequest: this.httpRequest,
+      httpResponse: this.httpResponse,
+      stats: this.stats,
+      wireLog: this.wireLog,
+      started: this.started.toISOString(),
+      durationMs: Math.round(this.channel.now() - this.t0),
+      reportfile: reportFileName(agent, this.definition.id, 'json'),
+      trafficStats: this.capturedTraffic ?? undefined,
+    });
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private write(bytes: Uint8Array, sync: boolean): void {
+    if (!this.channel.open) return;
+    if (this.connectionWasOpen) this.traffic.outgoingOctetsWireLevel += bytes.length;
+    this.channel.write(bytes, sync, () => {
+      countOctets(this.stats, 'tx', bytes.length);
+      this.log({ kind: 'tx-octets', data: bytes, sync });
+    });
+  }
+
+  private log(entry: WireLogEntry): void {
+    if (this.wireLogEnabled) this.wireLog.push(entry);
+  }
+
+  /** A timer that dies with the case; returns its cancel function. */
+  private after(seconds: number, fn: () => void): () => void {
+    const cancel = this.channel.setTimer(seconds * 1000 * this.scale, () => {
+      this.timers.delete(cancel);
+      this.guard(fn);
+    });
+    this.timers.add(cancel);
+    return cancel;
+  }
+
+  /**
+   * A fault in a case script or in the runner must not take the process down or hang the run:
+   * it fails the case with the error as its result and drops the connection.
+   */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.runnerError ??= `Runner error: ${(error as Error).message}`;
+      this.notClean(`runner error: ${(error as Error).message}`);
+      if (this.channel.open) this.drop();
+      else this.finish();
+    }
+  }
+}
+
+/** The permessage-deflate offers in a client's request, in Autobahn's terms (invalid ones skipped). */
+function clientDeflateOffers(head: HttpHead): DeflateOffer[] {
+  const header = headerValues(head.headers, 'sec-websocket-extensions').join(', ');
+  if (!header.trim()) return [];
+  const offers: DeflateOffer[] = [];
+  for (const element of parseExtensionList(header)) {
+    if (element.name !== 'permessage-deflate') continue;
+    const params = new Map(element.params);
+    const bits = params.get('server_max_window_bits');
+    const requestMaxWindowBits = bits === undefined ? 0 : Number(bits);
+    if (bits !== undefined && !(requestMaxWindowBits >= 8 && requestMaxWindowBits <= 15)) continue;
+    offers.push({
+      acceptNoContextTakeover: params.has('client_no_context_takeover'),
+      acceptMaxWindowBits: params.has('client_max_window_bits'),
+      requestNoContextTakeover: params.has('server_no_context_takeover'),
+      requestMaxWindowBits,
+    });
+  }
+  return offers;
+}

@@ -1,0 +1,97 @@
+/**
+ * Runs a selection of cases against a server under test: each case on its own connection, up to
+ * `parallel` at a time, results in catalogue order. A case whose connection cannot be opened is
+ * judged like Autobahn judges a handshake that never completed; a server that cannot be reached
+ * at all is an error before any case runs.
+ */
+import { openChannel, type OpenChannelOptions } from '../transport';
+import { reportFileName } from '../report/file-name';
+import type { CaseDefinition } from './definition';
+import { INITIAL_BEHAVIOR, judgeCase } from './judge';
+import { runCase } from './runner';
+import type { CaseResult, CloseFacts } from './result';
+
+export interface SuiteOptions extends OpenChannelOptions {
+  url: string;
+  agent: string;
+  cases: readonly CaseDefinition[];
+  /** Cases at once (default 1). */
+  parallel?: number;
+  timeoutScale?: number;
+  /** Called as each case ends (in completion order). */
+  onCaseDone?: (result: CaseResult, done: number, total: number) => void;
+  /** Stops starting new cases; running ones finish. */
+  signal?: AbortSignal;
+}
+
+export async function runSuite(options: SuiteOptions): Promise<CaseResult[]> {
+  // Fail fast with the transport's clear error when the server is not there at all.
+  const probe = await openChannel(options.url, options);
+  probe.channel.destroy();
+  const { target } = probe;
+
+  const results: CaseResult[] = new Array(options.cases.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < options.cases.length && !options.signal?.aborted) {
+      const index = next++;
+      const definition = options.cases[index];
+      let result: CaseResult;
+      try {
+        const { channel } = await openChannel(options.url, options);
+        result = await runCase(definition, {
+          agent: options.agent,
+          channel,
+          opening: { role: 'client', hostHeader: target.hostHeader, path: target.path },
+          timeoutScale: options.timeoutScale,
+        });
+      } catch (error) {
+        result = unreachable(definition, options.agent, error as Error);
+      }
+      results[index] = result;
+      options.onCaseDone?.(result, ++done, options.cases.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.parallel ?? 1, options.cases.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results.filter(Boolean);
+}
+
+/** The result of a case whose connection could not even be opened. */
+function unreachable(definition: CaseDefinition, agent: string, error: Error): CaseResult {
+  const closeFacts: CloseFacts = {
+    isServer: false,
+    closedByMe: false,
+    failedByMe: false,
+    droppedByMe: false,
+    wasClean: false,
+    wasNotCleanReason: `could not connect: ${error.message}`,
+    wasServerConnectionDropTimeout: false,
+    wasOpenHandshakeTimeout: false,
+    wasCloseHandshakeTimeout: false,
+    localCloseCode: null,
+    localCloseReason: null,
+    remoteCloseCode: null,
+    remoteCloseReason: null,
+  };
+  const stats = { rxOctetsByChopSize: new Map(), txOctetsByChopSize: new Map(), rxFramesByOpcode: new Map(), txFramesByOpcode: new Map() };
+  const verdict = judgeCase(definition, { observed: [], preset: INITIAL_BEHAVIOR, connectionWasOpen: false, closeFacts, stats });
+  return {
+    agent,
+    caseId: definition.id,
+    description: definition.description,
+    expectation: definition.expectation,
+    expected: definition.expected,
+    observed: [],
+    ...verdict,
+    closeFacts,
+    httpRequest: '',
+    httpResponse: '',
+    stats,
+    wireLog: [],
+    started: new Date().toISOString(),
+    durationMs: 0,
+    reportfile: reportFileName(agent, definition.id, 'json'),
+  };
+}

@@ -72,13 +72,15 @@ describe('wsw serve and wsw connect', () => {
       '>> CONT   fin=1 rsv=0 len=2      "ij"',
       '>> CLOSE  fin=1 rsv=0 len=6      code=4000 reason="done"',
     ]);
-    assert.deepEqual(inn, [
+    // The echo server answers a ping at once, echoes after the message is whole: when both arrive
+    // in one TCP chunk the pong may overtake an echo. Data echoes keep their order.
+    assert.deepEqual(inn.filter((l) => !l.includes('PONG')), [
       '<< TEXT   fin=1 rsv=0 len=5      "hello"',
       '<< BINARY fin=1 rsv=0 len=4      0xdeadbeef',
-      '<< PONG   fin=1 rsv=0 len=2      "yo"',
       '<< TEXT   fin=1 rsv=0 len=10     "abcdefghij"',
       '<< CLOSE  fin=1 rsv=0 len=6      code=4000 reason="done"',
     ]);
+    assert.deepEqual(inn.filter((l) => l.includes('PONG')), ['<< PONG   fin=1 rsv=0 len=2      "yo"']);
     assert.match(r.stderr, /closed: code 4000 reason "done", clean/);
   });
 

@@ -129,13 +129,15 @@ describe('our client against the python3-websockets server', () => {
     });
   }
 
-  test('each permessage-deflate parameter offered by our client is accepted and works', async () => {
+  // python3-websockets agrees to server_max_window_bits=8 but Python's zlib cannot compress with an
+  // 8-bit window, so 8 is tried against ws (ws-peer.test.ts) and 9 here.
+  test('each permessage-deflate parameter offered by our client is accepted and works', { timeout: 60_000 }, async () => {
     const offers = [
       { serverNoContextTakeover: true },
       { clientNoContextTakeover: true },
       { serverMaxWindowBits: 10 },
       { clientMaxWindowBits: 9 },
-      { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 8, clientMaxWindowBits: 8 },
+      { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 9, clientMaxWindowBits: 8 },
     ];
     for (const offer of offers) {
       const ws = await connect(servers.deflate.url, { deflate: offer });

@@ -192,6 +192,7 @@ export class Connection implements FrameSink {
   receiveEof(): void {
     if (this._state === 'closed') return;
     this._state = 'closed';
+    this.deflate?.close();
     const clean = this.closeSent !== null && this.closeReceived !== null;
     const received = this.closeReceived;
     this.queued.push({

@@ -33,12 +33,29 @@ export interface DeflateParams {
   clientMaxWindowBits: number;
 }
 
-/** Synchronous raw-deflate primitives (RFC 1951), e.g. node:zlib's *Sync functions. */
+/**
+ * Raw DEFLATE (RFC 1951) streams, synchronous, as the engine needs them: a compressor whose
+ * output ends each call on a sync flush, and a bounded decompressor. Each keeps its window across
+ * calls (context takeover) until reset. node:zlib provides one in src/transport/deflate-codec.ts.
+ */
 export interface DeflateCodec {
-  /** Compresses and ends with a sync flush (so the output ends in 00 00 ff ff). */
-  deflateRaw(data: Uint8Array, options: { windowBits: number; level: number; memLevel: number; dictionary?: Uint8Array }): Uint8Array;
-  /** Inflates a sync-flushed stream; returns 'too-large' past maxOutputLength; throws on corrupt data. */
-  inflateRaw(data: Uint8Array, options: { windowBits: number; dictionary?: Uint8Array; maxOutputLength: number }): Uint8Array | 'too-large';
+  createCompressor(options: { windowBits: number; level: number; memLevel: number }): RawCompressor;
+  createDecompressor(options: { windowBits: number }): RawDecompressor;
+}
+
+export interface RawCompressor {
+  /** Compresses and sync-flushes: the output ends in 00 00 ff ff. */
+  compress(data: Uint8Array): Uint8Array;
+  /** Forgets the window (no context takeover). */
+  reset(): void;
+  close(): void;
+}
+
+export interface RawDecompressor {
+  /** Inflates; 'too-large' once the output passes maxOutputLength; throws on corrupt data. */
+  decompress(data: Uint8Array, maxOutputLength: number): Uint8Array | 'too-large';
+  reset(): void;
+  close(): void;
 }
 
 /** A parsed offer or response; `invalid` names the first bad parameter. */
@@ -187,38 +204,21 @@ export function negotiateDeflate(offers: ExtensionElement[], config: DeflateOpti
 
 const SYNC_TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 
-/** A sliding window of the last `size` bytes of a direction's uncompressed data. */
-class History {
-  private bytes = new Uint8Array(0);
-  constructor(private readonly size: number) {}
-  get dictionary(): Uint8Array | undefined {
-    return this.bytes.length ? this.bytes : undefined;
-  }
-  append(data: Uint8Array): void {
-    if (data.length >= this.size) {
-      this.bytes = data.slice(data.length - this.size);
-      return;
-    }
-    const keep = Math.min(this.bytes.length, this.size - data.length);
-    const next = new Uint8Array(keep + data.length);
-    next.set(this.bytes.subarray(this.bytes.length - keep));
-    next.set(data, keep);
-    this.bytes = next;
-  }
-}
-
 /**
  * The negotiated extension at work on one connection. "local" is what we send, "remote" what
  * the peer sends: a server compresses with the server_* parameters, a client with client_*.
+ * The zlib streams are made on first use, so idle connections cost no zlib memory.
  */
 export class PerMessageDeflate {
   private readonly localBits: number;
   private readonly remoteBits: number;
-  private readonly localHistory: History | null;
-  private readonly remoteHistory: History | null;
+  private readonly localTakeover: boolean;
+  private readonly remoteTakeover: boolean;
   private readonly level: number;
   private readonly memLevel: number;
   readonly threshold: number;
+  private compressor: RawCompressor | null = null;
+  private decompressor: RawDecompressor | null = null;
 
   constructor(
     readonly params: DeflateParams,
@@ -232,10 +232,8 @@ export class PerMessageDeflate {
     this.localBits = Math.max(9, server ? params.serverMaxWindowBits : params.clientMaxWindowBits);
     // A larger window than the peer's is always safe when inflating.
     this.remoteBits = Math.max(9, server ? params.clientMaxWindowBits : params.serverMaxWindowBits);
-    const localTakeover = !(server ? params.serverNoContextTakeover : params.clientNoContextTakeover);
-    const remoteTakeover = !(server ? params.clientNoContextTakeover : params.serverNoContextTakeover);
-    this.localHistory = localTakeover ? new History(1 << this.localBits) : null;
-    this.remoteHistory = remoteTakeover ? new History(1 << this.remoteBits) : null;
+    this.localTakeover = !(server ? params.serverNoContextTakeover : params.clientNoContextTakeover);
+    this.remoteTakeover = !(server ? params.clientNoContextTakeover : params.serverNoContextTakeover);
     this.level = options.level ?? 6;
     this.memLevel = options.memLevel ?? 8;
     this.threshold = options.threshold ?? 0;
@@ -243,13 +241,9 @@ export class PerMessageDeflate {
 
   /** Compresses one whole message (RFC 7692 §7.2.1: the trailing 00 00 ff ff removed). */
   compress(message: Uint8Array): Uint8Array {
-    const out = this.codec.deflateRaw(message, {
-      windowBits: this.localBits,
-      level: this.level,
-      memLevel: this.memLevel,
-      dictionary: this.localHistory?.dictionary,
-    });
-    this.localHistory?.append(message);
+    this.compressor ??= this.codec.createCompressor({ windowBits: this.localBits, level: this.level, memLevel: this.memLevel });
+    const out = this.compressor.compress(message);
+    if (!this.localTakeover) this.compressor.reset();
     const end = endsWithSyncTail(out) ? out.length - 4 : out.length;
     // An empty message compresses to nothing but the tail; RFC 7692 §7.2.3.6 sends one 0x00.
     return end === 0 ? Uint8Array.of(0x00) : out.subarray(0, end);
@@ -257,18 +251,26 @@ export class PerMessageDeflate {
 
   /** Inflates one whole message (§7.2.2: the tail appended); 1009 past `maxSize`, 1007 if corrupt. */
   decompress(compressed: Uint8Array, maxSize: number): Uint8Array {
+    this.decompressor ??= this.codec.createDecompressor({ windowBits: this.remoteBits });
     const input = new Uint8Array(compressed.length + 4);
     input.set(compressed);
     input.set(SYNC_TAIL, compressed.length);
     let out: Uint8Array | 'too-large';
     try {
-      out = this.codec.inflateRaw(input, { windowBits: this.remoteBits, dictionary: this.remoteHistory?.dictionary, maxOutputLength: maxSize });
+      out = this.decompressor.decompress(input, maxSize);
     } catch (error) {
       throw new ProtocolError(1007, 'WSW_ERR_INVALID_COMPRESSED_DATA', `invalid compressed data: ${(error as Error).message}`);
     }
     if (out === 'too-large') throw new ProtocolError(1009, 'WSW_ERR_MESSAGE_TOO_BIG', `inflated message exceeds the limit of ${maxSize} bytes`);
-    this.remoteHistory?.append(out);
+    if (!this.remoteTakeover) this.decompressor.reset();
     return out;
+  }
+
+  /** Frees the zlib streams (the connection has ended). */
+  close(): void {
+    this.compressor?.close();
+    this.decompressor?.close();
+    this.compressor = this.decompressor = null;
   }
 }
 

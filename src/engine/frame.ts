@@ -184,17 +184,6 @@ function headerSize(b1: number): number {
   return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
 }
 
-/** From this size a frame's buffer is not zero-filled first: filling was most of encodeFrame's time. */
-const NO_FILL_FROM = 4096;
-
-/**
- * A buffer for a frame that encodeFrame writes completely (header, key and masked payload), so
- * large ones may skip the zero-fill; small ones stay plain zeroed arrays (cheap, on V8's heap).
- */
-function allocFrame(size: number): Uint8Array {
-  return size >= NO_FILL_FROM ? Buffer.allocUnsafeSlow(size) : new Uint8Array(size);
-}
-
 export interface FrameToEncode {
   opcode: number;
   payload: Uint8Array;
@@ -212,7 +201,7 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
   const length = payload.length;
   const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + extended + (mask ? 4 : 0);
-  const out = allocFrame(headerLength + (mask ? length : 0));
+  const out = new Uint8Array(headerLength + (mask ? length : 0));
   out[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
   const maskBit = mask ? 0x80 : 0;
   if (extended === 0) {

@@ -7,3 +7,4 @@ export * from './url';
 export * from './deflate-codec';
 export * from './self-signed';
 export * from './raw-channel';
+export * from './raw-server';

@@ -43,13 +43,20 @@ function bomb(rng: Rng): Uint8Array {
   const size = rng.pick([limits.maxMessageSize + 1, 8 << 20, 32 << 20]);
   let compressed = bombCache.get(size);
   if (!compressed) {
-    const options = { windowBits: 9, level: 9, memLevel: 9 };
-    if (size < 1 << 20) compressed = nodeDeflateCodec.deflateRaw(new Uint8Array(size), options);
+    // A fresh compressor per unit: each one is a self-contained, sync-flushed block sequence.
+    const deflateZeros = (n: number) => {
+      const compressor = nodeDeflateCodec.createCompressor({ windowBits: 9, level: 9, memLevel: 9 });
+      const out = compressor.compress(new Uint8Array(n));
+      compressor.close();
+      return out;
+    };
+    let stream: Uint8Array;
+    if (size < 1 << 20) stream = deflateZeros(size);
     else {
-      const unit = nodeDeflateCodec.deflateRaw(new Uint8Array(1 << 20), options);
-      compressed = concat(...new Array<Uint8Array>(size >> 20).fill(unit));
+      const unit = deflateZeros(1 << 20);
+      stream = concat(...new Array<Uint8Array>(size >> 20).fill(unit));
     }
-    compressed = compressed.subarray(0, compressed.length - 4); // RFC 7692 §7.2.1: drop 00 00 ff ff
+    compressed = stream.subarray(0, stream.length - 4); // RFC 7692 §7.2.1: drop 00 00 ff ff
     bombCache.set(size, compressed);
   }
   return compressed;

@@ -1,0 +1,290 @@
+/**
+ * In-process throughput, no sockets: one implementation per process (ours, or ws with or without
+ * its native addons), each driven the way its own transport drives it.
+ *
+ * - receive: bytes in 64 KiB chunks (what a socket delivers) into our Connection.receiveData() +
+ *   events(), or into ws's Receiver.write(); counts the messages that come out.
+ * - send: our Connection.sendMessage() + dataToSend(), or ws's Sender.send() onto a socket that
+ *   drops the bytes.
+ * - deflate: compress and inflate a run of distinct 64 KiB text messages with context takeover.
+ */
+import { Connection, PerMessageDeflate, type DeflateParams } from '../../src/engine';
+import { nodeDeflateCodec } from '../../src/transport/deflate-codec';
+import { runChild } from '../lib/child';
+import { BENCH_MASK, Opcode, binaryPayload, encodeTestFrame, sizeLabel, textPayload } from '../lib/frames';
+import { loadWsInternals, type WsSocketLike } from '../lib/ws-internals';
+
+export interface InprocArgs {
+  /** Implementations to measure in turn: 'ws' finds its addons or not depending on NODE_PATH. */
+  impls: Array<'ours' | 'ws'>;
+  runs: number;
+  sizes: number[];
+  warmupMs: number;
+  measureMs: number;
+  deflate: boolean;
+}
+
+/** One figure: payload MB/s (10^6 bytes) and messages (= frames) per second. */
+export interface Throughput {
+  mbps: number;
+  perSecond: number;
+}
+
+export interface InprocResult {
+  /** figure name -> implementation -> one Throughput per run. */
+  figures: Record<string, Record<string, Throughput[]>>;
+  info: Record<string, unknown>;
+}
+
+const CHUNK = 64 * 1024;
+const MAX_PAYLOAD = 64 * 1024 * 1024;
+
+/** Receives one chunk; returns the messages it completed. */
+type Receive = (chunk: Buffer) => number;
+/** Sends one message; returns the bytes handed to the socket. */
+type Send = (payload: Buffer) => number;
+
+interface Impl {
+  receiver(masked: boolean): Receive;
+  sender(masked: boolean, binary: boolean): Send;
+  compressor(): (message: Buffer) => Promise<Uint8Array> | Uint8Array;
+  inflater(): (compressed: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+}
+
+const deflateParams: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+
+function ours(): Impl {
+  return {
+    receiver(masked) {
+      const connection = new Connection({ role: masked ? 'server' : 'client', limits: { maxMessageSize: MAX_PAYLOAD, maxFrameSize: MAX_PAYLOAD } });
+      return (chunk) => {
+        connection.receiveData(chunk);
+        let messages = 0;
+        for (const event of connection.events()) if (event.type === 'message') messages++;
+        return messages;
+      };
+    },
+    sender(masked, binary) {
+      const connection = new Connection({ role: masked ? 'client' : 'server' });
+      return (payload) => {
+        connection.sendMessage(payload, { binary });
+        let bytes = 0;
+        for (const part of connection.dataToSend()) bytes += part.length;
+        return bytes;
+      };
+    },
+    compressor() {
+      const deflate = new PerMessageDeflate(deflateParams, 'server', nodeDeflateCodec);
+      return (message) => deflate.compress(message);
+    },
+    inflater() {
+      const deflate = new PerMessageDeflate(deflateParams, 'client', nodeDeflateCodec);
+      return (compressed) => deflate.decompress(compressed, MAX_PAYLOAD);
+    },
+  };
+}
+
+function ws(): Impl {
+  const { Receiver, Sender, PerMessageDeflate: WsDeflate } = loadWsInternals();
+  const promisify = (run: (cb: (error: Error | null, result?: Buffer) => void) => void) =>
+    new Promise<Buffer>((resolve, reject) => run((error, result) => (error ? reject(error) : resolve(result!))));
+  return {
+    receiver(masked) {
+      const receiver = new Receiver({ isServer: masked, maxPayload: MAX_PAYLOAD, binaryType: 'nodebuffer' });
+      let messages = 0;
+      receiver.on('message', () => messages++);
+      receiver.on('error', (error) => {
+        throw error;
+      });
+      return (chunk) => {
+        messages = 0;
+        receiver.write(chunk);
+        return messages;
+      };
+    },
+    sender(masked, binary) {
+      let bytes = 0;
+      const socket: WsSocketLike = { cork() {}, uncork() {}, write: (chunk) => ((bytes += chunk.length), true) };
+      const sender = new Sender(socket);
+      return (payload) => {
+        bytes = 0;
+        sender.send(payload, { binary, fin: true, mask: masked, compress: false });
+        return bytes;
+      };
+    },
+    compressor() {
+      const deflate = new WsDeflate({ isServer: true, maxPayload: MAX_PAYLOAD, threshold: 0 });
+      deflate.accept([{}]);
+      return (message) => promisify((cb) => deflate.compress(message, true, cb));
+    },
+    inflater() {
+      const deflate = new WsDeflate({ isServer: false, maxPayload: MAX_PAYLOAD, threshold: 0 });
+      deflate.accept([{}]);
+      return (compressed) => promisify((cb) => deflate.decompress(Buffer.from(compressed.buffer, compressed.byteOffset, compressed.length), true, cb));
+    },
+  };
+}
+
+/**
+ * CPU time of this process in ms (user + system, all threads: ws inflates on libuv's pool).
+ * Wall time on a shared machine measures the neighbours too; CPU time measures the work.
+ */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** One pass of a scenario: the payload bytes and messages it handled, and the CPU ms it took. */
+type Pass = () => Promise<PassResult> | PassResult;
+type PassResult = [bytes: number, messages: number, ms: number];
+
+/** Repeats `pass` until it has used `limitMs` of CPU (at least once, at most 30 s of wall time). */
+async function measure(limitMs: number, pass: Pass): Promise<Throughput> {
+  let bytes = 0;
+  let messages = 0;
+  let ms = 0;
+  const wallStart = performance.now();
+  for (let i = 0; i < 1_000_000 && (i === 0 || (ms < limitMs && performance.now() - wallStart < 30_000)); i++) {
+    const [b, m, t] = await pass();
+    bytes += b;
+    messages += m;
+    ms += t;
+  }
+  return { mbps: bytes / 1e3 / ms, perSecond: (messages * 1000) / ms };
+}
+
+/** A stream of `count` frames of one payload. */
+function frameStream(payload: Buffer, opcode: number, masked: boolean, count: number): Buffer {
+  const frame = encodeTestFrame(opcode, payload, masked ? BENCH_MASK : null);
+  const stream = Buffer.allocUnsafe(frame.length * count);
+  for (let i = 0; i < count; i++) frame.copy(stream, i * frame.length);
+  return stream;
+}
+
+/** Frames per pass: about 1 MiB of payload, at least 2 frames. */
+function framesPerPass(size: number): number {
+  return Math.max(2, Math.floor((1024 * 1024) / size));
+}
+
+/** A scenario makes a fresh pass (with fresh parser or sender state) for an implementation. */
+interface Scenario {
+  name: string;
+  pass(impl: Impl): Pass;
+}
+
+function receiveScenario(size: number, masked: boolean, binary: boolean): Scenario {
+  const payload = binary ? binaryPayload(size) : textPayload(size);
+  const count = framesPerPass(size);
+  const pristine = frameStream(payload, binary ? Opcode.Binary : Opcode.Text, masked, count);
+  const work = Buffer.alloc(pristine.length);
+  return {
+    name: `receive ${masked ? 'masked' : 'unmasked'} ${binary ? 'binary' : 'text'} ${sizeLabel(size)}`,
+    pass(impl) {
+      const receive = impl.receiver(masked);
+      return () => {
+        // Both implementations unmask in place: restore the bytes (into the same buffer, so the
+        // harness makes no garbage of its own; the messages of the last pass are dropped by now).
+        work.set(pristine);
+        const start = cpuMs();
+        let messages = 0;
+        for (let at = 0; at < work.length; at += CHUNK) messages += receive(work.subarray(at, at + CHUNK));
+        const ms = cpuMs() - start;
+        if (messages !== count) throw new Error(`expected ${count} messages, got ${messages}`);
+        return [count * size, count, ms];
+      };
+    },
+  };
+}
+
+function sendScenario(size: number, masked: boolean): Scenario {
+  const payload = binaryPayload(size);
+  const count = framesPerPass(size);
+  return {
+    name: `send ${masked ? 'masked' : 'unmasked'} ${sizeLabel(size)}`,
+    pass(impl) {
+      const send = impl.sender(masked, true);
+      return () => {
+        const start = cpuMs();
+        let bytes = 0;
+        for (let i = 0; i < count; i++) bytes += send(payload);
+        const ms = cpuMs() - start;
+        if (bytes < count * size) throw new Error(`sent ${bytes} bytes for ${count} messages of ${size}`);
+        return [count * size, count, ms];
+      };
+    },
+  };
+}
+
+const DEFLATE_SIZE = 64 * 1024;
+const DEFLATE_MESSAGES = 16;
+
+function deflateScenarios(): Scenario[] {
+  // Distinct 64 KiB texts cut from one long text, so context takeover does not make it trivial.
+  const corpus = textPayload(DEFLATE_SIZE * DEFLATE_MESSAGES, 11);
+  const messages = Array.from({ length: DEFLATE_MESSAGES }, (_, i) => corpus.subarray(i * DEFLATE_SIZE, (i + 1) * DEFLATE_SIZE));
+  // The compressed run comes from our compressor for both: what matters is a valid stream with
+  // context takeover, which each inflater decodes in order (a fresh inflater per pass).
+  const reference = ours().compressor();
+  const compressed = messages.map((m) => reference(m) as Uint8Array);
+  const total = DEFLATE_SIZE * DEFLATE_MESSAGES;
+  return [
+    {
+      name: 'deflate compress 64 KiB text',
+      pass: (impl) => async () => {
+        const deflate = impl.compressor();
+        const start = cpuMs();
+        for (const message of messages) await deflate(message);
+        return [total, DEFLATE_MESSAGES, cpuMs() - start];
+      },
+    },
+    {
+      name: 'deflate inflate 64 KiB text',
+      pass: (impl) => async () => {
+        const inflate = impl.inflater();
+        const start = cpuMs();
+        for (const message of compressed) {
+          const out = await inflate(message);
+          if (out.length !== DEFLATE_SIZE) throw new Error(`inflated ${out.length} bytes, expected ${DEFLATE_SIZE}`);
+        }
+        return [total, DEFLATE_MESSAGES, cpuMs() - start];
+      },
+    },
+  ];
+}
+
+/** Collects garbage between runs (the child runs with --expose-gc) so one run does not pay for another. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+runChild<InprocArgs, InprocResult>(async (args) => {
+  const impls = args.impls.map((name) => ({ name, impl: name === 'ours' ? ours() : ws() }));
+  const scenarios: Scenario[] = [];
+  for (const size of args.sizes) {
+    for (const masked of [true, false]) for (const binary of [false, true]) scenarios.push(receiveScenario(size, masked, binary));
+  }
+  for (const size of args.sizes) for (const masked of [true, false]) scenarios.push(sendScenario(size, masked));
+  if (args.deflate) scenarios.push(...deflateScenarios());
+
+  const figures: InprocResult['figures'] = {};
+  for (const scenario of scenarios) {
+    const passes = impls.map(({ impl }) => scenario.pass(impl));
+    for (const pass of passes) await measure(args.warmupMs, pass);
+    const runs: Record<string, Throughput[]> = Object.fromEntries(impls.map(({ name }) => [name, []]));
+    // Implementations take turns run by run, so a noisy moment on a shared machine hits both.
+    for (let run = 0; run < args.runs; run++) {
+      for (let i = 0; i < impls.length; i++) {
+        collectGarbage();
+        runs[impls[i].name].push(await measure(args.measureMs, passes[i]));
+      }
+    }
+    figures[scenario.name] = runs;
+  }
+  const info: Record<string, unknown> = {};
+  if (args.impls.includes('ws')) {
+    const internals = loadWsInternals();
+    info.wsVersion = internals.version;
+    info.bufferutil = internals.bufferutil;
+  }
+  return { figures, info };
+});

@@ -1,0 +1,331 @@
+/**
+ * The load generator: raw sockets and frames encoded once up front, so that it does almost no
+ * work per message and the server is what gets measured. It never parses what comes back: an
+ * echo of an N-byte binary message is one unmasked frame of a known size, so counting bytes
+ * counts echoes (and TCP keeps them in order per connection, which latency samples rely on).
+ *
+ * Modes: throughput (pipelined), latency (a fixed rate), handshakes (open, upgrade, reset),
+ * idle (hold N upgraded connections and read the server's RSS), stream (raw TCP ceiling).
+ */
+import * as net from 'node:net';
+import { runChild } from '../lib/child';
+import { cpuMeter, residentBytes } from '../lib/procfs';
+import { BENCH_MASK, Opcode, binaryPayload, encodeTestFrame, frameSize, headEnd, repeatFrame, upgradeRequest } from '../lib/frames';
+import { percentile } from '../lib/stats';
+
+export interface LoadArgs {
+  mode: 'throughput' | 'latency' | 'handshakes' | 'idle' | 'stream';
+  port: number;
+  /** The server's PID, for its CPU share (and RSS in idle mode). */
+  serverPid: number;
+  size: number;
+  connections: number;
+  warmupMs: number;
+  measureMs: number;
+  /** latency: messages per second across all connections. */
+  rate?: number;
+  /** The peer echoes the request frame as it is (a raw TCP echo) instead of an unmasked frame. */
+  rawEcho?: boolean;
+  /** Source addresses to spread connections over (127.0.0.x), so ports never run out. */
+  sourceAddresses?: string[];
+}
+
+export interface LoadResult {
+  /** Echoed messages (or handshakes) per second. */
+  perSecond: number;
+  /** Payload MB/s (10^6 bytes) one way. */
+  mbps: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  samples?: number;
+  /** idle: RSS growth per connection in bytes, and the count actually held. */
+  bytesPerConnection?: number;
+  held?: number;
+  /** CPU share of the server and of this generator during the measurement (1.0 = a core). */
+  serverCpu: number;
+  generatorCpu: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Opens a TCP connection and completes the upgrade; resolves with the socket and any bytes after the head. */
+function openWebSocket(port: number, localAddress?: string): Promise<{ socket: net.Socket; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
+    socket.setNoDelay(true);
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = headEnd(head);
+      if (end < 0) return;
+      socket.off('data', onData);
+      socket.off('error', reject);
+      if (!head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) {
+        socket.destroy();
+        reject(new Error(`upgrade refused: ${head.subarray(0, Math.min(end, 200)).toString('latin1')}`));
+        return;
+      }
+      resolve({ socket, rest: head.subarray(end) });
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(upgradeRequest(port)));
+  });
+}
+
+/** A plain TCP connection, for the raw echo ceiling (no upgrade: the peer is not a WebSocket). */
+function openRaw(port: number): Promise<{ socket: net.Socket; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve({ socket, rest: Buffer.alloc(0) });
+    });
+  });
+}
+
+/** Opens `count` connections, `parallel` at a time, spread over the source addresses. */
+async function openMany(args: LoadArgs, count: number, parallel: number): Promise<Array<{ socket: net.Socket; rest: Buffer }>> {
+  const out: Array<{ socket: net.Socket; rest: Buffer }> = [];
+  const sources = args.sourceAddresses ?? [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      out[i] = args.rawEcho ? await openRaw(args.port) : await openWebSocket(args.port, sources.length ? sources[i % sources.length] : undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+  return out;
+}
+
+/** Ends a socket with a reset: no TIME_WAIT, so thousands of runs do not use up the ports. */
+function reset(socket: net.Socket): void {
+  if (!socket.destroyed) socket.resetAndDestroy();
+}
+
+/** How many messages each connection keeps in flight: about 512 KiB, at least 2, at most 128. */
+function windowFor(size: number): number {
+  return Math.max(2, Math.min(128, Math.floor((512 * 1024) / size)));
+}
+
+/** Wire size of the server's answer to one request frame. */
+function echoFrameSize(args: LoadArgs): number {
+  return frameSize(args.size, args.rawEcho === true);
+}
+
+/** A connection that keeps a window of pipelined echo requests in flight and counts the echoes. */
+function pipeline(socket: net.Socket, rest: Buffer, request: Buffer, batch: Buffer, window: number, echoSize: number, onEchoes: (n: number) => void): void {
+  let pendingBytes = rest.length;
+  const send = (n: number) => {
+    // Small frames go out as one write of n back-to-back copies; large ones one write each.
+    if (batch.length > request.length) socket.write(batch.subarray(0, n * request.length));
+    else for (let i = 0; i < n; i++) socket.write(request);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    pendingBytes += chunk.length;
+    const echoes = Math.floor(pendingBytes / echoSize);
+    if (echoes === 0) return;
+    pendingBytes -= echoes * echoSize;
+    onEchoes(echoes);
+    send(echoes);
+  });
+  socket.on('error', () => {});
+  send(window);
+}
+
+async function throughput(args: LoadArgs): Promise<LoadResult> {
+  const request = encodeTestFrame(Opcode.Binary, binaryPayload(args.size), BENCH_MASK);
+  const window = windowFor(args.size);
+  const batch = args.size <= 64 * 1024 ? repeatFrame(request, window) : request;
+  const echoSize = echoFrameSize(args);
+  const sockets = await openMany(args, args.connections, 64);
+  let echoes = 0;
+  for (const { socket, rest } of sockets) pipeline(socket, rest, request, batch, window, echoSize, (n) => (echoes += n));
+  try {
+    await sleep(args.warmupMs);
+    const server = cpuMeter(args.serverPid);
+    const generator = cpuMeter(process.pid);
+    server.start();
+    generator.start();
+    const start = performance.now();
+    const before = echoes;
+    await sleep(args.measureMs);
+    const seconds = (performance.now() - start) / 1000;
+    const perSecond = (echoes - before) / seconds;
+    return { perSecond, mbps: (perSecond * args.size) / 1e6, serverCpu: server.stop(), generatorCpu: generator.stop() };
+  } finally {
+    for (const { socket } of sockets) reset(socket);
+  }
+}
+
+/**
+ * Sends at a fixed total rate, round-robin over the connections, and times each echo from the
+ * moment its frame was handed to the socket. Messages due are sent on each 1 ms timer tick.
+ */
+async function latency(args: LoadArgs): Promise<LoadResult> {
+  const request = encodeTestFrame(Opcode.Binary, binaryPayload(args.size), BENCH_MASK);
+  const echoSize = echoFrameSize(args);
+  const rate = args.rate ?? 1000;
+  const sockets = await openMany(args, args.connections, 64);
+  const samples: number[] = [];
+  let recording = false;
+  let answered = 0;
+  const inFlight = sockets.map(({ socket, rest }) => {
+    const sentAt: number[] = [];
+    let head = 0;
+    let pendingBytes = rest.length;
+    socket.on('data', (chunk: Buffer) => {
+      pendingBytes += chunk.length;
+      const now = performance.now();
+      while (pendingBytes >= echoSize && head < sentAt.length) {
+        pendingBytes -= echoSize;
+        if (recording) samples.push(now - sentAt[head]);
+        head++;
+        answered++;
+      }
+    });
+    socket.on('error', () => {});
+    return sentAt;
+  });
+  const server = cpuMeter(args.serverPid);
+  const generator = cpuMeter(process.pid);
+  const start = performance.now();
+  const total = args.warmupMs + args.measureMs;
+  let sent = 0;
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = performance.now() - start;
+        if (!recording && elapsed >= args.warmupMs) {
+          recording = true;
+          server.start();
+          generator.start();
+        }
+        if (elapsed >= total) {
+          clearInterval(timer);
+          resolve();
+          return;
+        }
+        const due = Math.floor((elapsed * rate) / 1000) - sent;
+        for (let i = 0; i < due; i++, sent++) {
+          const c = sent % sockets.length;
+          inFlight[c].push(performance.now());
+          sockets[c].socket.write(request);
+        }
+      }, 1);
+    });
+    // Let the last echoes arrive (at most 2 s), so the tail is not cut off.
+    for (let i = 0; i < 200 && answered < sent; i++) await sleep(10);
+    const serverCpu = server.stop();
+    const generatorCpu = generator.stop();
+    const perSecond = (samples.length * 1000) / args.measureMs;
+    return {
+      perSecond,
+      mbps: (perSecond * args.size) / 1e6,
+      p50Ms: percentile(samples, 50),
+      p99Ms: percentile(samples, 99),
+      samples: samples.length,
+      serverCpu,
+      generatorCpu,
+    };
+  } finally {
+    for (const { socket } of sockets) reset(socket);
+  }
+}
+
+/** Upgrades per second: `connections` clients in parallel, each connect, upgrade, reset, repeat. */
+async function handshakes(args: LoadArgs): Promise<LoadResult> {
+  const sources = args.sourceAddresses ?? [];
+  let done = 0;
+  let stop = false;
+  let failures = 0;
+  let n = 0;
+  const client = async () => {
+    while (!stop && failures < 100) {
+      try {
+        const { socket } = await openWebSocket(args.port, sources.length ? sources[n++ % sources.length] : undefined);
+        reset(socket);
+        done++;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  const clients = Array.from({ length: args.connections }, client);
+  await sleep(args.warmupMs);
+  const server = cpuMeter(args.serverPid);
+  const generator = cpuMeter(process.pid);
+  server.start();
+  generator.start();
+  const start = performance.now();
+  const before = done;
+  await sleep(args.measureMs);
+  const perSecond = (done - before) / ((performance.now() - start) / 1000);
+  const result = { perSecond, mbps: 0, serverCpu: server.stop(), generatorCpu: generator.stop() };
+  stop = true;
+  await Promise.all(clients);
+  if (failures >= 100) throw new Error('handshakes keep failing');
+  return result;
+}
+
+/** Holds `connections` idle upgraded connections and reports the server's RSS growth per connection. */
+async function idle(args: LoadArgs): Promise<LoadResult> {
+  // Warm up first: the first connections page in code and grow pools once per process, which is
+  // not memory per connection. Then the baseline, then the connections that are measured.
+  const warm = await openMany(args, 100, 50);
+  for (const { socket } of warm) reset(socket);
+  await sleep(500);
+  const before = residentBytes(args.serverPid);
+  const sockets = await openMany(args, args.connections, 128);
+  try {
+    // Let the server finish its work for the last handshakes.
+    await sleep(args.warmupMs);
+    const after = residentBytes(args.serverPid);
+    return { perSecond: 0, mbps: 0, bytesPerConnection: (after - before) / sockets.length, held: sockets.length, serverCpu: 0, generatorCpu: 0 };
+  } finally {
+    for (const { socket } of sockets) reset(socket);
+  }
+}
+
+/** Raw TCP into a sink that answers with one byte once it has read everything: the loopback ceiling. */
+async function stream(args: LoadArgs): Promise<LoadResult> {
+  const chunk = binaryPayload(args.size);
+  const socket = net.connect({ host: '127.0.0.1', port: args.port });
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const acknowledged = new Promise((resolve) => socket.once('data', resolve));
+  const generator = cpuMeter(process.pid);
+  generator.start();
+  const start = performance.now();
+  let bytes = 0;
+  try {
+    while (performance.now() - start < args.measureMs) {
+      if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+      bytes += chunk.length;
+    }
+    socket.end();
+    await acknowledged;
+    const seconds = (performance.now() - start) / 1000;
+    return { perSecond: bytes / args.size / seconds, mbps: bytes / 1e6 / seconds, serverCpu: NaN, generatorCpu: generator.stop() };
+  } finally {
+    reset(socket);
+  }
+}
+
+runChild<LoadArgs, LoadResult>((args) => {
+  switch (args.mode) {
+    case 'throughput':
+      return throughput(args);
+    case 'latency':
+      return latency(args);
+    case 'handshakes':
+      return handshakes(args);
+    case 'idle':
+      return idle(args);
+    case 'stream':
+      return stream(args);
+  }
+});

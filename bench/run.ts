@@ -1,0 +1,556 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=inproc,echo,...] [-- --no-addons]`
+ *
+ * Measures our engine and ws side by side in one run, every figure the median of 3 runs (with
+ * min and max), and prints one table with the ratio ours/ws. Writes bench/results/<date>.json;
+ * a full run also regenerates the results section of bench/README.md. The method is described
+ * there. Every child process is spawned by bench/lib/processes.ts and killed by its PID.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { ClientArgs, ClientResult } from './children/client-load';
+import type { InprocArgs, InprocResult } from './children/inproc';
+import type { LoadArgs, LoadResult } from './children/loadgen';
+import { sizeLabel } from './lib/frames';
+import { runJsonChild, startServer, type RunningServer } from './lib/processes';
+import { formatNumber, summarize, type Summary } from './lib/stats';
+import { timeConformanceSuite } from './suite';
+
+const ROOT = join(__dirname, '..');
+const BENCH = join(ROOT, 'bench');
+// Bundles go where git and eslint already look away, and where `require('ws')` still resolves.
+const BUILD = join(ROOT, 'node_modules', '.cache', 'wsw-bench');
+const ADDONS = join(BENCH, '.addons');
+const ADDON_PACKAGES = ['bufferutil@4.1.0', 'utf-8-validate@6.0.6'];
+
+type Column = 'ours' | 'ws' | 'ws+addons';
+const SERVER_COLUMNS: Column[] = ['ours', 'ws', 'ws+addons'];
+
+interface Row {
+  section: string;
+  figure: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  /** What the issue asks of the ratio ours/ws (ws without addons), e.g. 1.2 for "≥ 1.2×". */
+  target: number | null;
+  values: Partial<Record<Column, number[]>>;
+  note?: string;
+}
+
+interface Plan {
+  runs: number;
+  inproc: { sizes: number[]; warmupMs: number; measureMs: number };
+  echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyMs: number };
+  client: { sizes: number[]; warmupMs: number; measureMs: number };
+  handshakes: { parallel: number; warmupMs: number; measureMs: number };
+  memory: { connections: number; settleMs: number };
+  ceilings: { echoSizes: number[]; measureMs: number };
+}
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
+
+const fullPlan: Plan = {
+  runs: 3,
+  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100 },
+  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyMs: 1000 },
+  client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
+  handshakes: { parallel: 32, warmupMs: 200, measureMs: 700 },
+  memory: { connections: 10_000, settleMs: 1000 },
+  ceilings: { echoSizes: ECHO_SIZES, measureMs: 500 },
+};
+
+const quickPlan: Plan = {
+  runs: 3,
+  inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20 },
+  echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyMs: 250 },
+  client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
+  handshakes: { parallel: 32, warmupMs: 80, measureMs: 200 },
+  memory: { connections: 1000, settleMs: 300 },
+  ceilings: { echoSizes: [], measureMs: 200 },
+};
+
+/** Latency is measured at a fixed rate, well under what either server sustains at that size. */
+function latencyRate(size: number): number {
+  return size >= MiB ? 40 : size >= 64 * KiB ? 400 : 2000;
+}
+
+/** Large messages are where the design should pull ahead: ≥ 1.2× from 64 KiB up, ≥ 1.0× below. */
+function throughputTarget(size: number): number {
+  return size >= 64 * KiB ? 1.2 : 1.0;
+}
+
+const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
+
+// ------------------------------------------------------------------ set-up
+
+interface Options {
+  quick: boolean;
+  only: Set<string> | null;
+  addons: boolean;
+}
+
+const SECTIONS = ['ceilings', 'inproc', 'echo', 'client', 'handshakes', 'memory', 'suite'];
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { quick: false, only: null, addons: true };
+  for (const arg of argv) {
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--no-addons') options.addons = false;
+    else if (arg.startsWith('--only=')) options.only = new Set(arg.slice('--only='.length).split(','));
+    else throw new Error(`unknown option ${arg} (use --quick, --only=${SECTIONS.join(',')}, --no-addons)`);
+  }
+  for (const name of options.only ?? []) if (!SECTIONS.includes(name)) throw new Error(`unknown section ${name}`);
+  return options;
+}
+
+/** Builds dist/cli.js (what `wsw serve` runs from) and bundles the bench children like it. */
+async function buildAll(): Promise<void> {
+  const result = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
+  if (result.status !== 0) throw new Error('node esbuild.mjs failed');
+  const children = readdirSync(join(BENCH, 'children')).filter((f) => f.endsWith('.ts'));
+  await build({
+    entryPoints: children.map((f) => join(BENCH, 'children', f)),
+    outdir: BUILD,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // ws stays a real package, so NODE_PATH decides whether it finds its native addons.
+    external: ['ws', 'bufferutil', 'utf-8-validate'],
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * ws's optional native addons, installed outside package.json into bench/.addons (gitignored)
+ * on first use. Returns the NODE_PATH that lets ws find them, or null when they cannot be had.
+ */
+function addonsNodePath(wanted: boolean, log: (line: string) => void): string | null {
+  if (!wanted) return null;
+  const nodePath = join(ADDONS, 'node_modules');
+  if (!existsSync(join(nodePath, 'bufferutil'))) {
+    log(`installing ${ADDON_PACKAGES.join(' ')} into bench/.addons (not package.json) ...`);
+    const install = spawnSync('npm', ['install', '--prefix', ADDONS, '--no-save', '--no-audit', '--no-fund', ...ADDON_PACKAGES], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+    if (install.status !== 0) {
+      log('  could not install them: the "ws+addons" column is skipped');
+      return null;
+    }
+  }
+  // bufferutil falls back to plain JavaScript when its native build does not load: check for that.
+  const probe = spawnSync(process.execPath, ['-e', "process.exit(require('bufferutil') === require('bufferutil/fallback') ? 1 : 0)"], {
+    env: { ...process.env, NODE_PATH: nodePath },
+    timeout: 10_000,
+  });
+  if (probe.status !== 0) {
+    log('  bufferutil did not load natively: the "ws+addons" column is skipped');
+    return null;
+  }
+  return nodePath;
+}
+
+// ------------------------------------------------------------------ sections
+
+class Bench {
+  readonly rows: Row[] = [];
+  readonly context: Row[] = [];
+  readonly columns: Column[];
+
+  constructor(
+    readonly plan: Plan,
+    private readonly addonsPath: string | null,
+    readonly log: (line: string) => void,
+  ) {
+    this.columns = addonsPath ? SERVER_COLUMNS : ['ours', 'ws'];
+  }
+
+  private env(column: Column): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    delete env.NODE_PATH;
+    if (column === 'ws+addons') env.NODE_PATH = this.addonsPath!;
+    return env;
+  }
+
+  /** Adds a measurement to its row, creating the row the first time. */
+  private record(row: Omit<Row, 'values'>, column: Column, value: number, into: Row[] = this.rows): void {
+    let found = into.find((r) => r.section === row.section && r.figure === row.figure);
+    if (!found) {
+      found = { ...row, values: {} };
+      into.push(found);
+    }
+    (found.values[column] ??= []).push(value);
+  }
+
+  startServer(column: Column): Promise<RunningServer> {
+    return column === 'ours'
+      ? startServer(join(ROOT, 'dist', 'cli.js'), ['serve', '--port', '0'], { env: this.env(column) })
+      : startServer(join(BUILD, 'ws-echo-server.js'), [], { env: this.env(column) });
+  }
+
+  private load(args: Omit<LoadArgs, 'sourceAddresses'>): Promise<LoadResult> {
+    const budget = args.warmupMs + args.measureMs + 60_000;
+    return runJsonChild<LoadResult>(join(BUILD, 'loadgen.js'), { ...args, sourceAddresses: SOURCE_ADDRESSES }, { timeoutMs: budget });
+  }
+
+  async ceilings(): Promise<void> {
+    const { plan } = this;
+    this.log('ceilings: memcpy, loopback TCP, raw TCP echo');
+    for (let run = 0; run < plan.runs; run++) {
+      this.record({ section: 'ceilings', figure: 'memcpy 64 MiB', unit: 'MB/s', better: 'higher', target: null }, 'ours', memcpyMbps(), this.context);
+      const sink = await startServer(join(BUILD, 'tcp-peer.js'), ['sink']);
+      try {
+        const stream = await this.load({ mode: 'stream', port: sink.port, serverPid: sink.pid, size: MiB, connections: 1, warmupMs: 0, measureMs: plan.ceilings.measureMs });
+        this.record({ section: 'ceilings', figure: 'loopback TCP, 1 connection, one way', unit: 'MB/s', better: 'higher', target: null }, 'ours', stream.mbps, this.context);
+      } finally {
+        await sink.stop();
+      }
+      if (plan.ceilings.echoSizes.length === 0) continue;
+      const echo = await startServer(join(BUILD, 'tcp-peer.js'), ['echo']);
+      try {
+        for (const size of plan.ceilings.echoSizes) {
+          const result = await this.load({ mode: 'throughput', port: echo.port, serverPid: echo.pid, size, connections: 1, rawEcho: true, warmupMs: plan.echo.warmupMs, measureMs: plan.ceilings.measureMs });
+          this.record({ section: 'ceilings', figure: `raw TCP echo ${sizeLabel(size)} x1 (same generator)`, unit: 'MB/s', better: 'higher', target: null }, 'ours', result.mbps, this.context);
+        }
+      } finally {
+        await echo.stop();
+      }
+    }
+  }
+
+  async inproc(): Promise<void> {
+    const { plan } = this;
+    const args = (impls: InprocArgs['impls'], runs: number): InprocArgs => ({ impls, runs, deflate: true, ...plan.inproc });
+    this.log(`in-process: ours and ws in turns, ${plan.runs} runs each (figures per CPU-second)`);
+    const results: Array<[Column, InprocResult]> = [];
+    const paired = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ours', 'ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: this.env('ws'), timeoutMs: 600_000 });
+    results.push(['ours', paired], ['ws', paired]);
+    if (this.columns.includes('ws+addons')) {
+      this.log('in-process: ws with its native addons');
+      results.push(['ws+addons', await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: this.env('ws+addons'), timeoutMs: 600_000 })]);
+    }
+    for (const [column, result] of results) {
+      const impl = column === 'ours' ? 'ours' : 'ws';
+      for (const [figure, byImpl] of Object.entries(result.figures)) {
+        const size = figureSize(figure);
+        const row = { section: 'in-process', figure, unit: 'MB/s', better: 'higher' as const, target: size === null ? 1.0 : throughputTarget(size) };
+        for (const t of byImpl[impl] ?? []) this.record(row, column, t.mbps);
+      }
+    }
+  }
+
+  async echo(): Promise<void> {
+    const { plan } = this;
+    for (let run = 0; run < plan.runs; run++) {
+      this.log(`loopback echo: run ${run + 1}/${plan.runs}`);
+      const servers = await this.startAll();
+      try {
+        // Latency first, on servers no throughput test has loaded yet in this run: measured right
+        // after a saturating test, p99 mostly showed the garbage that test left behind.
+        for (const { size, connections } of plan.echo.configs) {
+          for (const column of this.columns) {
+            const server = servers.get(column)!;
+            const rate = latencyRate(size);
+            const l = await this.load({ mode: 'latency', port: server.port, serverPid: server.pid, size, connections, rate, warmupMs: plan.echo.warmupMs, measureMs: plan.echo.latencyMs });
+            const name = `echo ${sizeLabel(size)} x${connections}`;
+            this.record({ section: 'loopback echo latency', figure: `${name} p50 at ${rate}/s`, unit: 'ms', better: 'lower', target: null }, column, l.p50Ms!);
+            this.record({ section: 'loopback echo latency', figure: `${name} p99 at ${rate}/s`, unit: 'ms', better: 'lower', target: 1.0 }, column, l.p99Ms!);
+          }
+        }
+        for (const { size, connections } of plan.echo.configs) {
+          const name = `echo ${sizeLabel(size)} x${connections}`;
+          const target = throughputTarget(size);
+          for (const column of this.columns) {
+            const server = servers.get(column)!;
+            const t = await this.load({ mode: 'throughput', port: server.port, serverPid: server.pid, size, connections, warmupMs: plan.echo.warmupMs, measureMs: plan.echo.measureMs });
+            this.record({ section: 'loopback echo', figure: `${name} messages/s`, unit: 'msg/s', better: 'higher', target }, column, t.perSecond);
+            this.record({ section: 'loopback echo', figure: `${name} MB/s`, unit: 'MB/s', better: 'higher', target }, column, t.mbps);
+            // CPU per message holds still on a shared machine where messages/s does not.
+            this.record({ section: 'loopback echo: server CPU per message', figure: `${name} server CPU/msg`, unit: 'µs', better: 'lower', target: null }, column, (t.serverCpu / t.perSecond) * 1e6);
+            this.record({ section: 'load generator CPU share (1.0 = a core)', figure: `${name} generator`, unit: 'cores', better: 'lower', target: null }, column, t.generatorCpu, this.context);
+          }
+        }
+      } finally {
+        await Promise.all([...servers.values()].map((s) => s.stop()));
+      }
+    }
+  }
+
+  async client(): Promise<void> {
+    const { plan } = this;
+    for (let run = 0; run < plan.runs; run++) {
+      this.log(`client side: run ${run + 1}/${plan.runs}`);
+      const peer = await startServer(join(BUILD, 'echo-peer.js'), []);
+      try {
+        for (const size of plan.client.sizes) {
+          for (const column of this.columns) {
+            const args: ClientArgs = { impl: column === 'ours' ? 'ours' : 'ws', port: peer.port, size, warmupMs: plan.client.warmupMs, measureMs: plan.client.measureMs };
+            const result = await runJsonChild<ClientResult>(join(BUILD, 'client-load.js'), args, { env: this.env(column), timeoutMs: 60_000 });
+            const row = { section: 'client side', unit: '', better: 'higher' as const, target: throughputTarget(size) };
+            this.record({ ...row, figure: `client ${sizeLabel(size)} messages/s`, unit: 'msg/s' }, column, result.perSecond);
+            this.record({ ...row, figure: `client ${sizeLabel(size)} MB/s`, unit: 'MB/s' }, column, result.mbps);
+            this.record({ ...row, figure: `client ${sizeLabel(size)} client CPU/msg`, unit: 'µs', better: 'lower', target: null }, column, (result.clientCpu / result.perSecond) * 1e6);
+          }
+        }
+      } finally {
+        await peer.stop();
+      }
+    }
+  }
+
+  async handshakes(): Promise<void> {
+    const { plan } = this;
+    for (let run = 0; run < plan.runs; run++) {
+      this.log(`handshakes: run ${run + 1}/${plan.runs}`);
+      for (const column of this.columns) {
+        const server = await this.startServer(column);
+        try {
+          const result = await this.load({ mode: 'handshakes', port: server.port, serverPid: server.pid, size: 0, connections: plan.handshakes.parallel, warmupMs: plan.handshakes.warmupMs, measureMs: plan.handshakes.measureMs });
+          this.record({ section: 'handshakes', figure: `handshakes/s (${plan.handshakes.parallel} clients in parallel)`, unit: '1/s', better: 'higher', target: 1.0 }, column, result.perSecond);
+          this.record({ section: 'handshakes', figure: 'server CPU per handshake', unit: 'µs', better: 'lower', target: null }, column, (result.serverCpu / result.perSecond) * 1e6);
+          this.record({ section: 'load generator CPU share (1.0 = a core)', figure: 'handshakes generator', unit: 'cores', better: 'lower', target: null }, column, result.generatorCpu, this.context);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+
+  async memory(): Promise<void> {
+    const { plan } = this;
+    const count = plan.memory.connections;
+    for (let run = 0; run < plan.runs; run++) {
+      this.log(`memory: ${count} idle connections, run ${run + 1}/${plan.runs}`);
+      for (const column of this.columns) {
+        // A fresh server each time: nothing left over from earlier connections.
+        const server = await this.startServer(column);
+        try {
+          const result = await this.load({ mode: 'idle', port: server.port, serverPid: server.pid, size: 0, connections: count, warmupMs: plan.memory.settleMs, measureMs: 0 });
+          this.record({ section: 'memory', figure: `RSS per idle connection (${result.held} connections)`, unit: 'KiB', better: 'lower', target: 1.0 }, column, result.bytesPerConnection! / 1024);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+
+  async suite(): Promise<void> {
+    const server = await this.startServer('ours');
+    try {
+      const url = `ws://127.0.0.1:${server.port}/`;
+      const timings = [];
+      for (let run = 0; run < this.plan.runs; run++) {
+        const timing = await timeConformanceSuite(url);
+        if (!timing) break;
+        timings.push(timing);
+      }
+      const base = { section: 'conformance catalogue', unit: 's', better: 'lower' as const, target: null };
+      if (timings.length === 0) {
+        this.context.push({ ...base, figure: 'whole catalogue vs wsw serve, serial', values: {}, note: 'n/a (runner not built yet)' });
+        this.context.push({ ...base, figure: 'whole catalogue vs wsw serve, --parallel', values: {}, note: 'n/a (runner not built yet)' });
+        return;
+      }
+      for (const t of timings) {
+        this.record({ ...base, figure: 'whole catalogue vs wsw serve, serial' }, 'ours', t.serialMs / 1000, this.context);
+        this.record({ ...base, figure: 'whole catalogue vs wsw serve, --parallel' }, 'ours', t.parallelMs / 1000, this.context);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+
+  private async startAll(): Promise<Map<Column, RunningServer>> {
+    const servers = new Map<Column, RunningServer>();
+    try {
+      for (const column of this.columns) servers.set(column, await this.startServer(column));
+      return servers;
+    } catch (error) {
+      await Promise.all([...servers.values()].map((s) => s.stop()));
+      throw error;
+    }
+  }
+}
+
+/** Payload size named in an in-process figure ("... 64 KiB"), or null. */
+function figureSize(figure: string): number | null {
+  const match = /(\d+) (B|KiB|MiB)\b/.exec(figure);
+  if (!match) return null;
+  return Number(match[1]) * (match[2] === 'MiB' ? MiB : match[2] === 'KiB' ? KiB : 1);
+}
+
+/** Copies 64 MiB a few times and returns the best rate: the machine's memory bandwidth. */
+function memcpyMbps(): number {
+  const source = Buffer.alloc(64 * MiB, 1);
+  const target = Buffer.alloc(64 * MiB);
+  let best = 0;
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    source.copy(target);
+    best = Math.max(best, (64 * MiB) / 1e3 / (performance.now() - start));
+  }
+  return best;
+}
+
+// ------------------------------------------------------------------ output
+
+interface Summarised extends Omit<Row, 'values'> {
+  values: Partial<Record<Column, Summary>>;
+  /** ours/ws and ours/(ws+addons), by medians. */
+  ratio: number | null;
+  ratioAddons: number | null;
+  met: boolean | null;
+}
+
+function summariseRow(row: Row): Summarised {
+  const values: Partial<Record<Column, Summary>> = {};
+  for (const [column, runs] of Object.entries(row.values) as Array<[Column, number[]]>) values[column] = summarize(runs);
+  const ours = values.ours?.median;
+  const ratio = ours !== undefined && values.ws ? ours / values.ws.median : null;
+  const ratioAddons = ours !== undefined && values['ws+addons'] ? ours / values['ws+addons'].median : null;
+  const met = ratio === null || row.target === null ? null : row.better === 'higher' ? ratio >= row.target : ratio <= row.target;
+  return { ...row, values, ratio, ratioAddons, met };
+}
+
+function cell(summary: Summary | undefined): string {
+  if (!summary) return '';
+  return `${formatNumber(summary.median)} [${formatNumber(summary.min)}–${formatNumber(summary.max)}]`;
+}
+
+function targetText(row: Summarised): string {
+  if (row.target === null) return '';
+  return `${row.better === 'higher' ? '≥' : '≤'}${row.target.toFixed(1)}${row.met === null ? '' : row.met ? ' ✓' : ' ✗'}`;
+}
+
+function tableLines(rows: Summarised[], columns: Column[], markdown: boolean): string[] {
+  const header = ['figure', 'unit', ...columns.flatMap((c) => (c === 'ours' ? ['ours'] : [c, `ours/${c}`])), 'target'];
+  const body = rows.map((row) => [
+    row.figure,
+    row.unit,
+    ...columns.flatMap((c) => {
+      if (c === 'ours') return [row.note ?? cell(row.values.ours)];
+      const ratio = c === 'ws' ? row.ratio : row.ratioAddons;
+      return [cell(row.values[c]), ratio === null ? '' : `${ratio.toFixed(2)}×`];
+    }),
+    targetText(row),
+  ]);
+  if (markdown) {
+    return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)];
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+}
+
+function groupedTable(rows: Summarised[], columns: Column[], markdown: boolean): string[] {
+  const out: string[] = [];
+  for (const section of [...new Set(rows.map((r) => r.section))]) {
+    out.push('', markdown ? `**${section}**` : `== ${section}`, '');
+    out.push(...tableLines(rows.filter((r) => r.section === section), columns, markdown));
+  }
+  return out;
+}
+
+interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  ws: string;
+  addons: string;
+  loadAverage: number[];
+}
+
+function machineInfo(addonsPath: string | null): MachineInfo {
+  let wsVersion = 'unknown';
+  try {
+    wsVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'ws', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // Reported as unknown.
+  }
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    ws: wsVersion,
+    addons: addonsPath ? ADDON_PACKAGES.join(', ') : 'not installed',
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
+  };
+}
+
+function updateReadme(lines: string[]): void {
+  const path = join(BENCH, 'README.md');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const text = readFileSync(path, 'utf8');
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`bench/README.md lacks the ${start} ... ${end} markers`);
+  writeFileSync(path, `${text.slice(0, a + start.length)}\n${lines.join('\n')}\n${text.slice(b)}`);
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const plan = options.quick ? quickPlan : fullPlan;
+  const began = performance.now();
+  const log = (line: string) => console.error(`[${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}`);
+  const loadBefore = os.loadavg();
+  log('building dist/cli.js and the bench children');
+  await buildAll();
+  // The quick run skips the addons column: it is for a first look, in under a minute.
+  const addonsPath = addonsNodePath(options.addons && !options.quick, log);
+  const bench = new Bench(plan, addonsPath, log);
+  const want = (section: string) => !options.only || options.only.has(section);
+  if (want('ceilings')) await bench.ceilings();
+  if (want('inproc')) await bench.inproc();
+  if (want('echo')) await bench.echo();
+  if (want('client')) await bench.client();
+  if (want('handshakes')) await bench.handshakes();
+  if (want('memory')) await bench.memory();
+  if (want('suite')) await bench.suite();
+
+  const seconds = (performance.now() - began) / 1000;
+  const rows = bench.rows.map(summariseRow);
+  const context = bench.context.map(summariseRow);
+  const date = new Date();
+  const machine = { ...machineInfo(addonsPath), loadAverageBefore: loadBefore.map((l) => Number(l.toFixed(1))) };
+  const mode = options.quick ? 'quick' : options.only ? `only ${[...options.only].join(',')}` : 'full';
+  const met = rows.filter((r) => r.met !== null);
+  const summary = `${met.filter((r) => r.met).length} of ${met.length} targets met`;
+
+  console.log(`\nWebSocket Workbench bench, ${date.toISOString()}, ${mode} run in ${seconds.toFixed(0)} s; median [min–max] of ${plan.runs} runs`);
+  console.log(`machine: ${JSON.stringify(machine)}`);
+  console.log(groupedTable(rows, bench.columns, false).join('\n'));
+  console.log('\ncontext (not compared):');
+  console.log(groupedTable(context, bench.columns, false).join('\n'));
+  console.log(`\n${summary} (ratio ours/ws, ws without addons)`);
+
+  mkdirSync(join(BENCH, 'results'), { recursive: true });
+  const file = join(BENCH, 'results', `bench-${date.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ date: date.toISOString(), mode, seconds, machine, plan, rows, context }, null, 2));
+  console.log(`results: ${file}`);
+
+  if (mode === 'full') {
+    updateReadme([
+      `Measured ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` (${seconds.toFixed(0)} s): ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ws ${machine.ws}` +
+        ` (addons: ${machine.addons}); load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before the run, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after. ${summary}.`,
+      '',
+      'Each cell: median [min–max] of 3 runs. Ratios are ours ÷ ws by medians; the target column applies to ours/ws (ws without addons).',
+      ...groupedTable(rows, bench.columns, true),
+      '',
+      '**context (not compared)**: ceilings and the catalogue timing are in the "ours" column.',
+      ...groupedTable(context, bench.columns, true),
+    ]);
+    console.log('bench/README.md results section regenerated');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

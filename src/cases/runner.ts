@@ -131,7 +131,9 @@ class CaseRun implements CaseContext {
 
   start(): void {
     this.channel.setHandlers({ data: (bytes) => this.guard(() => this.onData(bytes)), closed: (byPeer) => this.guard(() => this.onTcpClosed(byPeer)) });
-    this.after(OPEN_HANDSHAKE_TIMEOUT, () => {
+    // A bound on the peer, not one of the case's timings: never scaled below Autobahn's 5 s, or a
+    // busy machine (a short --timeout-scale, many cases in parallel) fails handshakes that completed.
+    this.after(OPEN_HANDSHAKE_TIMEOUT / Math.min(this.scale, 1), () => {
       if (this.engine || !this.channel.open) return;
       this.facts.wasOpenHandshakeTimeout = true;
       this.notClean('peer did not finish (in time) the opening handshake');
@@ -330,7 +332,7 @@ class CaseRun implements CaseContext {
 
   private open(params: DeflateParams | null, rest: Uint8Array): void {
     this.deflate = params ? new PerMessageDeflate(params, this.role, nodeDeflateCodec) : null;
-    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource });
+    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource, pauseAfterMessage: true });
     this.connectionWasOpen = true;
     this.handlers = this.definition.start(this);
     this.pump();
@@ -372,17 +374,38 @@ class CaseRun implements CaseContext {
     this.open(params, data.subarray(head.length));
   }
 
-  /** Writes the engine's output and handles its events. */
+  private pumping = false;
+  private pumpAgain = false;
+
+  /**
+   * Writes the engine's output and handles its events, until it has nothing more to say (it
+   * pauses after each message so a case reacts before later bytes are parsed). A case that sends
+   * from a handler re-enters here: that is folded into the running loop so events keep order.
+   */
   private pump(): void {
     const engine = this.engine;
     if (!engine) return;
-    for (const bytes of engine.dataToSend()) this.write(bytes, false);
-    if (engine.transportCloseRequested && this.channel.open && !this.facts.droppedByMe) {
-      // A server drops TCP once the closing handshake is done (or it failed the connection).
-      this.facts.droppedByMe = true;
-      this.channel.end();
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
     }
-    for (const event of engine.events()) this.handle(event);
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        for (const bytes of engine.dataToSend()) this.write(bytes, false);
+        if (engine.transportCloseRequested && this.channel.open && !this.facts.droppedByMe) {
+          // A server drops TCP once the closing handshake is done (or it failed the connection).
+          this.facts.droppedByMe = true;
+          this.channel.end();
+        }
+        const events = engine.events();
+        for (const event of events) this.handle(event);
+        if (events.length) this.pumpAgain = true;
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
   }
 
   private handle(event: ConnectionEvent): void {

@@ -5,12 +5,16 @@ import { CliUsageError } from './args';
 import { connectCommand, connectUsage } from './connect';
 import { serve, serveUsage } from './serve';
 import { testServer, testServerUsage } from './test-server';
+import { testClient, testClientUsage } from './test-client';
+import { echoClient, echoClientUsage } from './echo-client';
 import { UnknownCaseError } from '../cases/select';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   serve: { run: serve, usage: serveUsage },
   connect: { run: connectCommand, usage: connectUsage },
   'test-server': { run: testServer, usage: testServerUsage },
+  'test-client': { run: testClient, usage: testClientUsage },
+  'echo-client': { run: echoClient, usage: echoClientUsage },
 };
 
 const usage = `wsw — WebSocket Workbench

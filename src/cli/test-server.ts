@@ -6,6 +6,7 @@ import { allCases, selectCases } from '../cases/catalogue';
 import { runSuite } from '../cases/suite';
 import type { CaseResult } from '../cases/result';
 import { isCaseFailure, renderJUnit, reportFiles } from '../report';
+import { parseWebSocketUrl } from '../transport';
 import { CliUsageError, parseArgs } from './args';
 
 export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,5.20,6.4.*] [--exclude 12.*,13.*]
@@ -16,7 +17,8 @@ export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,
   at URL, one connection per case, and writes a report per case (text, HTML, JSON), index.json and
   index.html to --report-dir. Prints a line per case and a summary per section.
   --cases/--exclude  comma-separated ids or patterns (1.*, 6.4.*, 5.20); default: every case
-  --parallel N       cases at once (default 1)
+  --parallel N       cases at once (default 1); the time limits of the performance cases (9.x, 12.x,
+                     13.x) are multiplied by N, since N cases share the server
   --timeout-scale F  multiply every delay and time-out (Autobahn's 1 s close time-outs, the cases' waits)
   Exit status: 0 when no case failed; 1 when a case failed, that is its behaviour or its closing
   behaviour is FAILED (UNIMPLEMENTED, NON-STRICT, INFORMATIONAL, WRONG CODE and UNCLEAN are reported
@@ -63,6 +65,8 @@ export async function testServer(argv: string[]): Promise<number> {
   });
   if (args.positionals.length !== 1) throw new CliUsageError('wsw test-server needs exactly one URL');
   const url = args.positionals[0];
+  // Check the URL before anything uses it (the default agent name parses it): a bad one is exit 2.
+  const target = parseWebSocketUrl(url);
   const include = splitList(args.values.get('cases'));
   const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
   if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
@@ -70,7 +74,7 @@ export async function testServer(argv: string[]): Promise<number> {
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new CliUsageError('--parallel must be an integer from 1 to 256');
   const timeoutScale = Number(args.values.get('timeout-scale') ?? 1);
   if (!(timeoutScale > 0 && timeoutScale <= 100)) throw new CliUsageError('--timeout-scale must be a number above 0 and at most 100');
-  const agent = args.values.get('agent') ?? new URL(url).host;
+  const agent = args.values.get('agent') ?? target.hostHeader;
   const reportDir = args.values.get('report-dir') ?? 'reports/servers';
   if (args.flags.has('insecure')) console.error('warning: TLS certificate verification is off (--insecure)');
 

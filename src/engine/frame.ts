@@ -54,6 +54,9 @@ export class FrameParser {
   private remaining = 0;
   private mask: Uint8Array | null = null;
   private maskOffset = 0;
+  /** Set by pause(): input from then on waits in `held` until resume(). */
+  private paused = false;
+  private held: Uint8Array[] = [];
 
   constructor(
     private readonly sink: FrameSink,
@@ -71,14 +74,47 @@ export class FrameParser {
    */
   stop(): void {
     this.state = ParseState.Failed;
+    this.held = [];
+  }
+
+  /**
+   * Stops parsing after the current frame: the rest of the chunk, and later chunks, wait until
+   * resume(). The sink calls this after a message so its reader can answer before later bytes
+   * are parsed (a fault further on must not overtake the answer).
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** True while bytes wait for resume(). */
+  get hasHeld(): boolean {
+    return this.held.length > 0;
+  }
+
+  /** Parses the held bytes, until the next pause(). Throws like push(). */
+  resume(): void {
+    this.paused = false;
+    while (this.held.length && !this.paused) this.push(this.held.shift()!);
   }
 
   /** Feeds bytes; throws ProtocolError at the first fault (the parser then stays failed). */
   push(chunk: Uint8Array): void {
+    if (this.paused) {
+      if (this.state !== ParseState.Failed && chunk.length) this.held.push(chunk);
+      return;
+    }
     let pos = 0;
     const end = chunk.length;
     try {
       while (pos < end && this.state !== ParseState.Failed) {
+        if (this.paused) {
+          this.held.unshift(chunk.subarray(pos));
+          return;
+        }
         if (this.state === ParseState.Payload) {
           const n = Math.min(this.remaining, end - pos);
           const piece = chunk.subarray(pos, pos + n);

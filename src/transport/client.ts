@@ -118,6 +118,7 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
       socket.pause();
       const engine = new Connection({
         role: 'client',
+        pauseAfterMessage: true,
         limits: options.limits,
         autoPong: options.autoPong,
         frameEvents: options.frameEvents,

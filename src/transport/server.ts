@@ -173,6 +173,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     socket.write(result.response);
     const engine = new Connection({
       role: 'server',
+      pauseAfterMessage: true,
       limits: options.limits,
       autoPong: options.autoPong,
       frameEvents: options.frameEvents,

@@ -227,7 +227,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       do {
         this.pumpAgain = false;
         this.flush();
-        for (const event of this.engine.events()) this.dispatch(event);
+        const events = this.engine.events();
+        for (const event of events) this.dispatch(event);
+        // The engine pauses after each message: keep going until it has nothing more to say.
+        if (events.length) this.pumpAgain = true;
       } while (this.pumpAgain);
     } finally {
       this.pumping = false;

@@ -1,0 +1,261 @@
+/**
+ * Autobahn|Testsuite's fuzzing server (autobahntestsuite/fuzzing.py, FuzzingServerProtocol and
+ * FuzzingFactory) as routing over raw channels: a client under test connects to
+ *
+ *   /getCaseCount                      the number of selected cases, as a text message, then close
+ *   /getCaseInfo?case=N                JSON {"id", "description"} (description up to its first tag)
+ *   /runCase?case=N&agent=A            runs the N-th selected case (1-based) with us as the server
+ *   /getCaseStatus?case=N&agent=A      JSON {"behavior"} once that agent's result for case N exists
+ *   /updateReports?agent=A             writes the reports (every agent's results so far), then close
+ *
+ * Anything else, or a missing/invalid parameter, gets HTTP 400 with the reason (Autobahn raises in
+ * onConnect, which refuses the handshake). Results are kept in memory per agent, one per case,
+ * for at most `maxAgents` agents (the oldest agent is forgotten first).
+ */
+import { Connection, HandshakeError, acceptClientRequest, refusal, type HttpHead } from '../engine';
+import type { RawChannel } from '../transport';
+import type { CaseDefinition } from './definition';
+import type { CaseResult } from './result';
+import { runCase } from './runner';
+
+export interface FuzzingRequest {
+  head: HttpHead;
+  requestBytes: Uint8Array;
+  rest: Uint8Array;
+  channel: RawChannel;
+}
+
+export interface FuzzingServerOptions {
+  /** The selected cases, in run order: /runCase?case=N runs cases[N-1]. */
+  cases: readonly CaseDefinition[];
+  timeoutScale?: number;
+  /** Agents whose results are kept (default 100). */
+  maxAgents?: number;
+  onCaseStarted?: (agent: string, index: number, definition: CaseDefinition) => void;
+  onCaseDone?: (result: CaseResult, index: number) => void;
+  /** /updateReports: write the reports for `results` (every agent's); the close follows when it settles. */
+  updateReports?: (agent: string, results: CaseResult[]) => void | Promise<void>;
+  /** /updateReports?…&shutdownOnComplete=true, after the reports were written (Autobahn stops its reactor). */
+  onShutdownRequested?: () => void;
+  /** A request that was refused, and why (for logs). */
+  onRefused?: (target: string, reason: string) => void;
+}
+
+/** How long a control connection (everything but /runCase) may stay open after its answer (s). */
+const CONTROL_CLOSE_TIMEOUT = 5;
+/** How long /getCaseStatus waits for a result that does not exist yet (s), before closing without one. */
+const STATUS_WAIT = 700;
+
+export class FuzzingServer {
+  /** agent -> case id -> result; Map order is age (for eviction) and case order is restored on read. */
+  private readonly results = new Map<string, Map<string, CaseResult>>();
+  private readonly listeners = new Map<string, Set<(result: CaseResult) => void>>();
+  private readonly maxAgents: number;
+
+  constructor(private readonly options: FuzzingServerOptions) {
+    this.maxAgents = options.maxAgents ?? 100;
+  }
+
+  get caseCount(): number {
+    return this.options.cases.length;
+  }
+
+  /** Every agent's results, agents in first-seen order, cases in run order. */
+  allResults(): CaseResult[] {
+    return [...this.results.keys()].flatMap((agent) => this.resultsFor(agent));
+  }
+
+  resultsFor(agent: string): CaseResult[] {
+    const byCase = this.results.get(agent);
+    if (!byCase) return [];
+    return this.options.cases.flatMap((definition) => byCase.get(definition.id) ?? []);
+  }
+
+  /** Routes one client whose HTTP head was read. */
+  handle(request: FuzzingRequest): void {
+    const target = request.head.startLine[1];
+    let url: URL;
+    try {
+      url = new URL(target, 'http://fuzzing-server');
+    } catch {
+      return this.refuse(request, target, `cannot parse the request target ${JSON.stringify(target)}`);
+    }
+    const params = url.searchParams;
+    const agent = params.get('agent');
+    const caseParam = params.get('case');
+    const caseIndex = caseParam === null ? null : Number(caseParam);
+    const definition = caseIndex === null ? undefined : this.options.cases[caseIndex - 1];
+    const needCase = (): string | null => {
+      if (caseParam === null) return 'need case (?case=N)';
+      if (!definition || !Number.isInteger(caseIndex)) return `case ${JSON.stringify(caseParam)} not found: cases are 1 to ${this.caseCount}`;
+      return null;
+    };
+    const needAgent = (): string | null => (agent ? null : 'need agent (&agent=NAME)');
+
+    switch (url.pathname) {
+      case '/getCaseCount':
+        return this.control(request, target, (session) => session.finish(JSON.stringify(this.caseCount)));
+      case '/getCaseInfo': {
+        const problem = needCase();
+        if (problem) return this.refuse(request, target, problem);
+        return this.control(request, target, (session) =>
+          session.finish(JSON.stringify({ id: definition!.id, description: prettyDescription(definition!.description) })),
+        );
+      }
+      case '/getCaseStatus': {
+        const problem = needCase() ?? needAgent();
+        if (problem) return this.refuse(request, target, problem);
+        return this.control(request, target, (session) => {
+          const send = (result: CaseResult) => session.finish(JSON.stringify({ behavior: result.behavior }));
+          const known = this.results.get(agent!)?.get(definition!.id);
+          if (known) return send(known);
+          const key = listenerKey(agent!, definition!.id);
+          const set = this.listeners.get(key) ?? new Set();
+          this.listeners.set(key, set);
+          set.add(send);
+          session.onEnd(() => {
+            set.delete(send);
+            if (set.size === 0) this.listeners.delete(key);
+          });
+          session.giveUpAfter(STATUS_WAIT * (this.options.timeoutScale ?? 1));
+        });
+      }
+      case '/updateReports': {
+        const problem = needAgent();
+        if (problem) return this.refuse(request, target, problem);
+        return this.control(request, target, async (session) => {
+          try {
+            await this.options.updateReports?.(agent!, this.allResults());
+          } finally {
+            session.finish(null);
+          }
+          if (/^(true|yes)$/i.test(params.get('shutdownOnComplete') ?? '')) this.options.onShutdownRequested?.();
+        });
+      }
+      case '/runCase': {
+        const problem = needCase() ?? needAgent();
+        if (problem) return this.refuse(request, target, problem);
+        this.options.onCaseStarted?.(agent!, caseIndex!, definition!);
+        void runCase(definition!, {
+          agent: agent!,
+          channel: request.channel,
+          opening: { role: 'server', head: request.head, requestBytes: request.requestBytes, rest: request.rest },
+          timeoutScale: this.options.timeoutScale,
+        }).then((result) => this.record(result, caseIndex!));
+        return;
+      }
+      default:
+        return this.refuse(
+          request,
+          target,
+          `unknown path ${JSON.stringify(url.pathname)}: this fuzzing server answers /getCaseCount, /getCaseInfo?case=N, /runCase?case=N&agent=A, /getCaseStatus?case=N&agent=A and /updateReports?agent=A`,
+        );
+    }
+  }
+
+  private record(result: CaseResult, index: number): void {
+    let byCase = this.results.get(result.agent);
+    if (!byCase) {
+      while (this.results.size >= this.maxAgents) this.results.delete(this.results.keys().next().value!);
+      byCase = new Map();
+      this.results.set(result.agent, byCase);
+    }
+    byCase.set(result.caseId, result);
+    this.options.onCaseDone?.(result, index);
+    const key = listenerKey(result.agent, result.caseId);
+    const waiting = this.listeners.get(key);
+    if (waiting) {
+      this.listeners.delete(key);
+      for (const send of waiting) send(result);
+    }
+  }
+
+  private refuse(request: FuzzingRequest, target: string, reason: string): void {
+    this.options.onRefused?.(target, reason);
+    request.channel.write(refusal(new HandshakeError('WSW_HS_MALFORMED', reason, 400)), false);
+    request.channel.end();
+    const cancel = request.channel.setTimer(CONTROL_CLOSE_TIMEOUT * 1000, () => request.channel.destroy());
+    request.channel.setHandlers({ data: () => {}, closed: cancel });
+  }
+
+  /** Accepts the upgrade (no extensions) and hands the open session to `run`. */
+  private control(request: FuzzingRequest, target: string, run: (session: ControlSession) => void | Promise<void>): void {
+    const answer = acceptClientRequest(request.head, { deflate: false });
+    if (!answer.ok) {
+      this.options.onRefused?.(target, answer.error.message);
+      request.channel.write(answer.response, false);
+      request.channel.end();
+      return;
+    }
+    const session = new ControlSession(request.channel, answer.response, request.rest);
+    void Promise.resolve()
+      .then(() => run(session))
+      .catch(() => session.finish(null));
+  }
+}
+
+function listenerKey(agent: string, caseId: string): string {
+  return `${caseId}\u0000${agent}`;
+}
+
+/** Autobahn's caseClassToPrettyDescription: the description up to its first tag, whitespace coalesced. */
+export function prettyDescription(description: string): string {
+  return description.split('<')[0].split(/\s+/).filter(Boolean).join(' ');
+}
+
+/** A WebSocket that answers one question: our engine as a server, no extensions. */
+class ControlSession {
+  private readonly engine = new Connection({ role: 'server' });
+  private readonly endListeners: (() => void)[] = [];
+  private cancelTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly channel: RawChannel,
+    response: Uint8Array,
+    rest: Uint8Array,
+  ) {
+    channel.write(response, false);
+    channel.setHandlers({
+      data: (bytes) => {
+        this.engine.receiveData(bytes);
+        this.pump();
+      },
+      closed: () => {
+        this.engine.receiveEof();
+        this.pump();
+        this.cancelTimer?.();
+        for (const listener of this.endListeners.splice(0)) listener();
+      },
+    });
+    if (rest.length) this.engine.receiveData(rest);
+    this.pump();
+  }
+
+  onEnd(listener: () => void): void {
+    if (this.channel.open) this.endListeners.push(listener);
+    else listener();
+  }
+
+  /** Closes (with 1000) if nothing was sent after `seconds`. */
+  giveUpAfter(seconds: number): void {
+    this.cancelTimer?.();
+    this.cancelTimer = this.channel.setTimer(seconds * 1000, () => this.finish(null));
+  }
+
+  /** Sends `text` (if any), then closes with 1000; drops TCP if the client does not finish closing. */
+  finish(text: string | null): void {
+    if (this.engine.state === 'open') {
+      if (text !== null) this.engine.sendMessage(new TextEncoder().encode(text), { binary: false });
+      this.engine.sendClose(1000);
+    }
+    this.pump();
+    this.cancelTimer?.();
+    this.cancelTimer = this.channel.open ? this.channel.setTimer(CONTROL_CLOSE_TIMEOUT * 1000, () => this.channel.destroy()) : null;
+  }
+
+  private pump(): void {
+    for (const bytes of this.engine.dataToSend()) this.channel.write(bytes, false);
+    if (this.engine.transportCloseRequested && this.channel.open) this.channel.end();
+    this.engine.events();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `wsw echo-client`: our engine's client as a client under test, running the usual Autobahn harness
+ * against a fuzzing server (like ws's test/autobahn.js): getCaseCount, then runCase for each case
+ * echoing every message back (text as text, binary as binary), then updateReports.
+ */
+import { readFileSync } from 'node:fs';
+import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
+import { CliUsageError, parseArgs } from './args';
+
+export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N,M-K] [--insecure] [--ca FILE] [--no-deflate] [--quiet]
+
+  Runs our own client against a fuzzing server at BASE_URL (wsw test-client, or Autobahn's
+  wstest -m fuzzingserver): /getCaseCount, /runCase?case=N&agent=NAME for each case (echoing
+  every message back), then /updateReports?agent=NAME. permessage-deflate is offered unless
+  --no-deflate. --cases picks case numbers (1-based, as the server counts them).
+  Exit status: 0 when the loop completed; 2 when the server could not be reached or answered
+  something unexpected.`;
+
+/** Generous: the server ends every case itself (its longest cases take minutes at full scale). */
+const CASE_LIMIT_MS = 15 * 60 * 1000;
+
+function withLimit<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+/** "1-3,7" -> [1, 2, 3, 7], within 1..count. */
+export function caseNumbers(spec: string | undefined, count: number): number[] {
+  if (!spec) return Array.from({ length: count }, (_, i) => i + 1);
+  const out = new Set<number>();
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new CliUsageError(`--cases takes case numbers and ranges (1,5-9), got ${JSON.stringify(part)}`);
+    const from = Number(m[1]);
+    const to = Number(m[2] ?? m[1]);
+    for (let n = from; n <= Math.min(to, count); n++) if (n >= 1) out.add(n);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export async function echoClient(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { agent: 'value', cases: 'value', insecure: 'flag', ca: 'value', 'no-deflate': 'flag', quiet: 'flag' });
+  if (args.positionals.length !== 1) throw new CliUsageError('wsw echo-client needs exactly one BASE_URL');
+  const agent = args.values.get('agent');
+  if (!agent) throw new CliUsageError('--agent NAME is required');
+  const base = args.positionals[0].replace(/\/+$/, '');
+  if (!/^wss?:\/\//i.test(base)) throw new CliUsageError(`BASE_URL must be ws:// or wss://, got ${JSON.stringify(base)}`);
+  const options: ClientOptions = {
+    insecure: args.flags.has('insecure'),
+    ca: args.values.has('ca') ? readFileSync(args.values.get('ca')!) : undefined,
+  };
+  if (args.flags.has('insecure')) console.error('warning: TLS certificate verification is off (--insecure)');
+  const quiet = args.flags.has('quiet');
+  const started = Date.now();
+
+  // getCaseCount: one text message, then the server closes.
+  const counter = await connect(`${base}/getCaseCount`, options);
+  const countText = new Promise<string>((resolveText) => counter.once('message', (data) => resolveText(Buffer.from(data).toString('utf8'))));
+  await withLimit(counter.closed, 30_000, 'getCaseCount');
+  const count = Number(await withLimit(countText, 1, 'getCaseCount message').catch(() => 'none'));
+  if (!Number.isInteger(count) || count < 0) {
+    console.error(`wsw echo-client: ${base}/getCaseCount did not send a case count`);
+    return 2;
+  }
+  const numbers = caseNumbers(args.values.get('cases'), count);
+  console.error(`running ${numbers.length} of ${count} cases as agent ${JSON.stringify(agent)}`);
+
+  const q = encodeURIComponent(agent);
+  for (const n of numbers) {
+    const t0 = Date.now();
+    let ws: WebSocketConnection;
+    try {
+      ws = await connect(`${base}/runCase?case=${n}&agent=${q}`, { ...options, deflate: !args.flags.has('no-deflate') });
+    } catch (error) {
+      // A refused handshake is a result of the case too (the server judged it); go on.
+      if (!quiet) console.log(`case ${n}/${count}: not opened: ${(error as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    ws.on('message', (data, binary) => {
+      if (ws.state === 'open') ws.send(data, { binary });
+    });
+    const info = await withLimit(ws.closed, CASE_LIMIT_MS, `case ${n}`).catch((error: Error) => {
+      ws.terminate();
+      throw error;
+    });
+    if (!quiet) console.log(`case ${n}/${count}: closed ${info.code}${info.wasClean ? '' : ' (unclean)'} after ${Date.now() - t0} ms`);
+  }
+
+  const reporter = await connect(`${base}/updateReports?agent=${q}`, options);
+  await withLimit(reporter.closed, 60_000, 'updateReports');
+  console.error(`done: ${numbers.length} cases in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}

@@ -1,0 +1,91 @@
+/** `wsw test-client`: Autobahn's fuzzing server — the catalogue from the server side, for clients under test. */
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { selectCases, allCases } from '../cases/catalogue';
+import { FuzzingServer } from '../cases/fuzzing-server';
+import type { CaseResult } from '../cases/result';
+import { isCaseFailure, renderJUnit } from '../report';
+import { isLoopbackHost, listenRaw } from '../transport';
+import { CliUsageError, integerOption, parseArgs } from './args';
+import { progressLine, sectionSummary, splitList, writeReports } from './test-server';
+
+export const testClientUsage = `wsw test-client [--host 127.0.0.1] [--port 9001] [--tls [--cert FILE --key FILE]]
+                [--cases 1.*,5.20] [--exclude 12.*,13.*] [--report-dir reports/clients]
+                [--junit FILE] [--timeout-scale F] [--quiet]
+
+  Autobahn|Testsuite's fuzzing server: clients under test connect to it and run the catalogue from
+  the server side (we send unmasked frames and expect masked ones). Endpoints, as in Autobahn:
+  /getCaseCount, /getCaseInfo?case=N, /runCase?case=N&agent=A, /getCaseStatus?case=N&agent=A,
+  /updateReports?agent=A (writes the reports; &shutdownOnComplete=true also stops the server).
+  N counts from 1 over the selected cases. Prints its URL, then a line per case as clients run them.
+  Reports (per case, index.json, index.html) go to --report-dir on /updateReports and on
+  SIGINT/SIGTERM, which stop the server.
+  Exit status: 0 when no case failed; 1 when a case's behaviour or closing behaviour is FAILED;
+  2 for a usage error or when the port cannot be bound.`;
+
+export async function testClient(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    host: 'value', port: 'value', tls: 'flag', cert: 'value', key: 'value', cases: 'value', exclude: 'value',
+    'report-dir': 'value', junit: 'value', 'timeout-scale': 'value', quiet: 'flag',
+  });
+  if (args.positionals.length) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`);
+  if (args.values.has('cert') !== args.values.has('key')) throw new CliUsageError('--cert and --key go together');
+  if (args.values.has('cert') && !args.flags.has('tls')) throw new CliUsageError('--cert/--key need --tls');
+  const include = splitList(args.values.get('cases'));
+  const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
+  if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
+  const timeoutScale = Number(args.values.get('timeout-scale') ?? 1);
+  if (!(timeoutScale > 0 && timeoutScale <= 100)) throw new CliUsageError('--timeout-scale must be a number above 0 and at most 100');
+  const host = args.values.get('host') ?? '127.0.0.1';
+  const port = integerOption(args, 'port', 9001, 0, 65535);
+  const reportDir = args.values.get('report-dir') ?? 'reports/clients';
+  const junit = args.values.get('junit');
+  const quiet = args.flags.has('quiet');
+  const tls = args.flags.has('tls')
+    ? args.values.has('cert')
+      ? { cert: readFileSync(args.values.get('cert')!), key: readFileSync(args.values.get('key')!) }
+      : ('self-signed' as const)
+    : undefined;
+
+  const started = Date.now();
+  const writeAll = (results: CaseResult[]): string => {
+    const index = writeReports(reportDir, results);
+    if (junit) {
+      mkdirSync(dirname(junit), { recursive: true });
+      writeFileSync(junit, renderJUnit(results));
+    }
+    return index;
+  };
+  let stop: () => void = () => {};
+  const stopRequested = new Promise<void>((resolveStop) => {
+    stop = resolveStop;
+    process.once('SIGINT', resolveStop);
+    process.once('SIGTERM', resolveStop);
+  });
+  const fuzzing = new FuzzingServer({
+    cases,
+    timeoutScale,
+    onCaseDone: (result, index) => {
+      if (!quiet || isCaseFailure(result)) console.log(`${result.agent}: ${progressLine(result, index, cases.length)}`);
+    },
+    updateReports: (agent, results) => {
+      const index = writeAll(results);
+      console.log(`reports updated for ${agent} (${results.length} results): ${index}`);
+    },
+    onShutdownRequested: () => stop(),
+  });
+  if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the fuzzing server has no authentication`);
+  const server = await listenRaw({ host, port, tls }, (request) => fuzzing.handle(request));
+  console.error(`running ${cases.length} of ${allCases.length} cases for any client that connects`);
+  console.log(`fuzzing server listening on ${server.url}/ (${cases.length} cases)`);
+  if (server.fingerprint) console.error(`self-signed certificate for localhost, SHA-256 ${server.fingerprint}`);
+
+  await stopRequested;
+  await server.close();
+  const results = fuzzing.allResults();
+  const index = writeAll(results);
+  const agents = [...new Set(results.map((r) => r.agent))];
+  for (const agent of agents) console.log(`\nagent ${agent}:\n${sectionSummary(fuzzing.resultsFor(agent))}`);
+  console.log(`\n  time: ${((Date.now() - started) / 1000).toFixed(1)} s\n  report: ${index}${junit ? `\n  junit: ${resolve(junit)}` : ''}`);
+  return results.some(isCaseFailure) ? 1 : 0;
+}

@@ -12,7 +12,14 @@ export function catalogueHtml(text: string): SafeHtml {
   return new SafeHtml(escapeHtml(text).replace(ALLOWED_TAG, (_match, tag: string) => (tag.startsWith('br') ? '<br>' : `<${tag}>`)));
 }
 
-/** The text a browser shows: <br> breaks the line, <b> disappears. */
+/**
+ * The text a browser shows: runs of white space (the catalogue's line breaks and indents, kept
+ * verbatim from Autobahn's sources) collapse to one space, <br> breaks the line, <b> disappears.
+ */
 export function catalogueText(text: string): string {
-  return text.replace(TAG, (_match, tag: string) => (tag.startsWith('br') ? '\n' : ''));
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(TAG, (_match, tag: string) => (tag.startsWith('br') ? '\n' : ''))
+    .replace(/ *\n */g, '\n')
+    .trim();
 }

@@ -5,7 +5,7 @@
  */
 import type { Behavior } from '../cases/result';
 import { WORKBENCH_BANNER, type CaseReportOptions } from './case-text';
-import { compareCaseIds } from './case-order';
+import { compareCaseIds } from '../cases/select';
 import { reportFileName } from './file-name';
 import { REPORT_CSP, SafeHtml, html } from './html';
 import type { IndexEntry, IndexJson } from './index-json';

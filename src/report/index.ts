@@ -7,4 +7,4 @@ export { renderJUnit, isJUnitFailure } from './junit';
 export { reportFileName, type ReportExtension } from './file-name';
 export { reportFiles, type ReportFile } from './report-files';
 export { verdictWord, isCaseFailure, type VerdictWord } from './verdict';
-export { compareCaseIds } from './case-order';
+export { compareCaseIds } from '../cases/select';

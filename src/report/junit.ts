@@ -5,7 +5,7 @@
  * behaviorClose FAILED. Everything else passes, with both verdicts in <system-out>.
  */
 import type { CaseResult } from '../cases/result';
-import { compareCaseIds } from './case-order';
+import { compareCaseIds } from '../cases/select';
 import { closingSentence } from './case-text';
 import { reportFileName } from './file-name';
 import { expectedRepr, observedRepr } from './python-repr';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CaseResult } from '../../../src/cases/result';
-import { compareCaseIds } from '../../../src/report/case-order';
+import { compareCaseIds } from '../../../src/cases/select';
 import { renderIndexHtml } from '../../../src/report/index-html';
 import { buildIndexJson, renderIndexJson } from '../../../src/report/index-json';
 import { seedCase } from './seed-case';

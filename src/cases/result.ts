@@ -3,6 +3,7 @@
  * reports render. Field names follow Autobahn|Testsuite's so index.json and the per-case
  * reports stay compatible with its tooling.
  */
+import type { RxFrameFields, TxFrameFields, WireCounters } from '../wire';
 
 /** An event the fuzzer observed from the peer (Autobahn's `('message', payload, binary)` etc.). */
 export type ObservedEvent =
@@ -41,29 +42,8 @@ export type WireLogEntry =
   /** `sync`: the write went out on its own (chop size or SYNC); only the HTML colour differs. */
   | { kind: 'tx-octets'; data: Uint8Array; sync?: boolean }
   | { kind: 'rx-octets'; data: Uint8Array }
-  | {
-      kind: 'tx-frame';
-      opcode: number;
-      fin: boolean;
-      rsv: number;
-      /** Length of the payload as given (before repeat), as Autobahn prints it. */
-      payloadLen: number;
-      mask: Uint8Array | null;
-      payloadRepeatLen: number | null;
-      chopSize: number | null;
-      sync: boolean;
-      payload: Uint8Array;
-    }
-  | {
-      kind: 'rx-frame';
-      opcode: number;
-      fin: boolean;
-      rsv: number;
-      payloadLen: number;
-      masked: boolean;
-      mask: Uint8Array | null;
-      payload: Uint8Array;
-    }
+  | ({ kind: 'tx-frame' } & TxFrameFields)
+  | ({ kind: 'rx-frame' } & RxFrameFields)
   | { kind: 'delay'; seconds: number; tag: string | null }
   | { kind: 'delay-timeout'; tag: string | null }
   | { kind: 'close-connection-after'; seconds: number }
@@ -77,13 +57,8 @@ export type WireLogEntry =
   | { kind: 'tcp-dropped-by-peer' }
   | { kind: 'tcp-dropped-by-me' };
 
-/** Counters behind the report's "Wire Statistics" tables. Keys are chop sizes / opcodes. */
-export interface WireStats {
-  rxOctetsByChopSize: Map<number, number>;
-  txOctetsByChopSize: Map<number, number>;
-  rxFramesByOpcode: Map<number, number>;
-  txFramesByOpcode: Map<number, number>;
-}
+/** Counters behind the report's "Wire Statistics" tables (kept by src/wire, which the runner fills). */
+export type WireStats = WireCounters;
 
 /** Octets on the wire and at the WebSocket payload level, for compression ratios (12.x, 13.x). */
 export interface TrafficStats {

@@ -2,9 +2,7 @@
  * Counters behind the report's "Wire Statistics", as Autobahn keeps them: every socket write or
  * read counts once under its length ("chop size"), every frame once under its opcode.
  *
- * The shape is that of `WireStats` in src/cases/result.ts (declared here because src/wire sits
- * below src/cases and cannot import it; the compiler checks the two stay assignable where the
- * runner passes one for the other).
+ * src/cases/result.ts names this type WireStats for the case model.
  */
 
 export interface WireCounters {

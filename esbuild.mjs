@@ -1,4 +1,4 @@
-// Bundles the extension host entry and the `wsw` CLI. esbuild does not type-check:
+// Bundles the extension host entry, the `wsw` CLI and the webview (browser, its own bundle). esbuild does not type-check:
 // `npm run typecheck` (tsc --noEmit) does that.
 import { build } from 'esbuild';
 
@@ -14,4 +14,5 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' }),
 ]);

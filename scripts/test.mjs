@@ -22,13 +22,15 @@ function nodeTests(dirs, extra = []) {
 }
 
 const stages = {
-  typecheck: () => ['npx', ['tsc', '--noEmit']],
+  typecheck: () => ['npm', ['run', '--silent', 'typecheck']],
   lint: () => ['npx', ['eslint', '--max-warnings=0', '.']],
   build: () => ['node', ['esbuild.mjs']],
   unit: () => nodeTests(['test/engine', 'test/unit', 'test/transport', 'test/cli', 'test/reliability']),
+  // The Autobahn catalogue against ws, `wsw serve` and deliberately broken servers; wsw test-server.
+  conformance: () => nodeTests(['test/conformance']),
   // Real peers (python3-websockets, Chromium, ws): install them idempotently, then run the tests.
   interop: () => {
-    const [node, args] = nodeTests(['test/interop']);
+    const [node, args] = nodeTests(['test/interop', 'test/conformance-client']);
     return ['bash', ['-c', 'bash scripts/setup-peers.sh && exec "$0" "$@"', node, ...args]];
   },
   // Real VS Code extension host (code-server + headless Chromium): install idempotently, run test/host/.

@@ -1,12 +1,62 @@
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { ConnectionStore } from './model/connections';
+import { RunStore } from './model/runs';
+import { ServerStore } from './model/servers';
+import { connectSettings } from './settings';
+import { WorkbenchStatusBar } from './status-bar';
+import { WorkbenchPanel } from './views/panel';
+import { ConformanceTreeProvider, ConnectionsTreeProvider, ServersTreeProvider } from './views/trees';
 
-/** Activation stays light: commands and views register here and do their work on demand. */
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: the models and the panel, for host tests and other extensions. */
+export interface WorkbenchApi {
+  connections: ConnectionStore;
+  servers: ServerStore;
+  runs: RunStore;
+  panel: WorkbenchPanel;
+  views: { connections: vscode.TreeView<unknown>; servers: vscode.TreeView<unknown>; conformance: vscode.TreeView<unknown> };
+  trees: { connections: ConnectionsTreeProvider; servers: ServersTreeProvider; conformance: ConformanceTreeProvider };
+  statusBar: WorkbenchStatusBar;
+  /** How long activate() itself took (ms), for the activation-time report. */
+  activateMs: number;
+}
+
+/**
+ * Activation stays light (onCommand / onView): it makes the models, the views and the commands;
+ * sockets open only when a command asks. Every disposable goes into context.subscriptions here.
+ */
+export function activate(context: vscode.ExtensionContext): WorkbenchApi {
+  const t0 = performance.now();
   const output = vscode.window.createOutputChannel('WebSocket Workbench');
+  const connections = new ConnectionStore(context.workspaceState, context.secrets, connectSettings);
+  const servers = new ServerStore();
+  const runs = new RunStore();
+  const panel = new WorkbenchPanel(context.extensionUri, connections, runs);
+  const trees = {
+    connections: new ConnectionsTreeProvider(connections),
+    servers: new ServersTreeProvider(servers),
+    conformance: new ConformanceTreeProvider(runs),
+  };
+  const views = {
+    connections: vscode.window.createTreeView('websocketWorkbench.connections', { treeDataProvider: trees.connections, showCollapseAll: true }),
+    servers: vscode.window.createTreeView('websocketWorkbench.servers', { treeDataProvider: trees.servers }),
+    conformance: vscode.window.createTreeView('websocketWorkbench.conformance', { treeDataProvider: trees.conformance, showCollapseAll: true }),
+  };
+  const statusBar = new WorkbenchStatusBar(connections, servers);
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('websocketWorkbench.showLog', () => output.show(true)),
+    // Order matters on dispose: views and panel first, then the models they listen to.
+    ...Object.values(views),
+    ...Object.values(trees),
+    statusBar,
+    panel,
+    connections,
+    servers,
+    runs,
+    ...registerCommands({ connections, servers, runs, panel, output }),
   );
+  return { connections, servers, runs, panel, views: views as WorkbenchApi['views'], trees, statusBar, activateMs: performance.now() - t0 };
 }
 
 export function deactivate(): void {}

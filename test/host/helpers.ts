@@ -79,3 +79,34 @@ export async function settle(maxMs = 10000, quickMs = 50): Promise<number> {
     if (ms < quickMs || Date.now() > end) return ms;
   }
 }
+
+const DOM_MARK = '\u241edom\u241e ';
+
+export interface WebviewDom {
+  count: number;
+  texts: string[];
+  images: number;
+  scripts: string[];
+  csp: string | null;
+}
+
+/**
+ * Asks the driver (Playwright, outside the extension host) to read the visible webview's DOM
+ * through its iframes: the elements matching `selector`, every <img> and <script>, the CSP.
+ * `actions` (clicks, key presses, typing, select) are performed first, in the webview, as a user would.
+ * Undefined where nobody drives a browser (e.g. VS Code desktop).
+ */
+export type WebviewAction = { click: string } | { press: string; on?: string } | { fill: string; value: string } | { select: string; value: string };
+
+export async function webviewDom(name: string, selector: string, actions: WebviewAction[] = [], timeoutMs = 20000): Promise<WebviewDom | undefined> {
+  if (!SCREENSHOT_DIR) return undefined;
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`DOM query name ${JSON.stringify(name)}: use letters, digits, . _ -`);
+  const file = path.join(SCREENSHOT_DIR, `${name}.dom.json`);
+  for (const f of [file, `${file}.error`]) fs.rmSync(f, { force: true });
+  console.log(DOM_MARK + JSON.stringify({ file, selector, actions }));
+  await until(`webview DOM ${name}`, () => fs.existsSync(file) || fs.existsSync(`${file}.error`), timeoutMs);
+  if (fs.existsSync(`${file}.error`)) throw new Error(`webview DOM ${name}: ${fs.readFileSync(`${file}.error`, 'utf8')}`);
+  const dom = JSON.parse(fs.readFileSync(file, 'utf8')) as WebviewDom;
+  fs.rmSync(file, { force: true });
+  return dom;
+}

@@ -373,6 +373,50 @@ export async function takeRequestedScreenshot(page, json, dir) {
   }
 }
 
+/** Marker of a webview DOM query printed by a test: MARK + {"file","selector","actions"?} (test/host/helpers.ts webviewDom()). */
+export const DOM_MARK = '\u241edom\u241e ';
+
+/**
+ * Reads the visible webview's DOM from outside (Playwright, through the webview's two iframes):
+ * the elements matching `selector` (count and textContent), and every <img> and <script> in the
+ * document. Writes <file> (JSON) atomically, or <file>.error. Only files inside `dir` are written.
+ */
+export async function answerDomQuery(page, json, dir) {
+  let file;
+  try {
+    const req = JSON.parse(json);
+    file = path.resolve(String(req.file));
+    if (!dir || path.relative(dir, file).startsWith('..')) throw new Error(`DOM query path ${file} is outside ${dir}`);
+    const outer = page.locator('iframe.webview.ready >> visible=true').last();
+    await outer.waitFor({ timeout: 10000 });
+    const doc = outer.contentFrame().frameLocator('#active-frame');
+    const inner = doc.locator('body');
+    await inner.waitFor({ timeout: 10000 });
+    // optional user input first, as a person would give it: [{ click: sel } | { press: key, on: sel } | { fill: sel, value }]
+    for (const a of Array.isArray(req.actions) ? req.actions : []) {
+      if (a.click) await doc.locator(String(a.click)).first().click({ timeout: 5000 });
+      else if (a.press) await doc.locator(String(a.on ?? 'body')).first().press(String(a.press), { timeout: 5000 });
+      else if (a.fill) await doc.locator(String(a.fill)).first().fill(String(a.value ?? ''), { timeout: 5000 });
+      else if (a.select) await doc.locator(String(a.select)).first().selectOption(String(a.value ?? ''), { timeout: 5000 });
+      await page.waitForTimeout(150); // let the webview re-render (requestAnimationFrame)
+    }
+    const result = await inner.evaluate((body, selector) => ({
+      count: body.querySelectorAll(selector).length,
+      texts: [...body.querySelectorAll(selector)].slice(0, 200).map((e) => e.textContent ?? ''),
+      images: body.ownerDocument.querySelectorAll('img').length,
+      scripts: [...body.ownerDocument.scripts].map((s) => s.src || `inline: ${(s.textContent ?? '').slice(0, 60)}`),
+      csp: body.ownerDocument.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null,
+    }), String(req.selector));
+    fs.writeFileSync(`${file}.partial`, JSON.stringify(result));
+    fs.renameSync(`${file}.partial`, file);
+    return `webview DOM ${String(req.selector)}: ${result.count} element(s)`;
+  } catch (e) {
+    const reason = String(e?.message ?? e).split('\n')[0];
+    if (file && dir && !path.relative(dir, file).startsWith('..')) fs.writeFileSync(`${file}.error`, reason);
+    return `webview DOM query failed: ${reason}`;
+  }
+}
+
 export function rmScratch(scratch) {
   fs.rmSync(scratch.dir, { recursive: true, force: true });
 }

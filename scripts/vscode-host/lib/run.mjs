@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   say, makeScratch, writeUserSettings, startCodeServer, workbenchUrl, launchChromium,
-  automationLine, writeExtHostEntry, rmScratch, SHOT_MARK, takeRequestedScreenshot,
+  automationLine, writeExtHostEntry, rmScratch, SHOT_MARK, takeRequestedScreenshot, DOM_MARK, answerDomQuery,
 } from './host.mjs';
 
 /**
@@ -75,6 +75,12 @@ export async function runSuite(o) {
       const shot = fromExtHost ? text.indexOf(SHOT_MARK) : -1;
       if (shot !== -1) {
         void takeRequestedScreenshot(page, text.slice(shot + SHOT_MARK.length), env.VSCODE_HOST_SCREENSHOTS).then((msg) => say(msg));
+        return;
+      }
+      // a test asked what the webview's DOM holds (test/host/helpers.ts webviewDom())
+      const dom = fromExtHost ? text.indexOf(DOM_MARK) : -1;
+      if (dom !== -1) {
+        void answerDomQuery(page, text.slice(dom + DOM_MARK.length), env.VSCODE_HOST_SCREENSHOTS).then((msg) => say(msg));
         return;
       }
       if (!fromExtHost && !o.verbose) {

@@ -1,0 +1,474 @@
+/**
+ * Every command of the extension. Each takes a tree node (from a context menu or inline action),
+ * an argument object (host tests, keybindings, other extensions) or nothing (the palette: then it
+ * asks with QuickPick / InputBox). Commands return what they made, so tests can follow up.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { allCases, sectionTitles } from '../cases/catalogue';
+import { closeCodeNames } from '../engine';
+import { encodeRawFrame } from '../wire';
+import { SECRET_MASK, type ConnectionEntry, type ConnectionSpec, type ConnectionStore, type HeaderSpec } from './model/connections';
+import type { RunStore } from './model/runs';
+import type { ServerStore } from './model/servers';
+import { evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from './parse';
+import { connectSettings, defaultDeflate } from './settings';
+import type { WorkbenchPanel } from './views/panel';
+import type { ConnectionNode, RunNode, ServerNode } from './views/trees';
+
+export interface CommandContext {
+  connections: ConnectionStore;
+  servers: ServerStore;
+  runs: RunStore;
+  panel: WorkbenchPanel;
+  output: vscode.OutputChannel;
+}
+
+/** What a command may be given instead of a tree node. */
+export interface ConnectionArgs {
+  connectionId?: string;
+}
+
+type TreeNode = ConnectionNode | ServerNode | RunNode;
+type Arg = TreeNode | (ConnectionArgs & Record<string, unknown>) | undefined;
+
+/** The tree node a command was run on (context menu, inline action), if any. */
+function nodeOf(arg: Arg): TreeNode | undefined {
+  return arg && typeof (arg as { kind?: unknown }).kind === 'string' ? (arg as TreeNode) : undefined;
+}
+
+const enc = new TextEncoder();
+
+/** Cancelled prompts end a command quietly. */
+class Cancelled extends Error {}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Cancelled();
+  return value;
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const { connections, servers, runs, panel, output } = ctx;
+  const log = (line: string) => output.appendLine(`[${new Date().toISOString()}] ${line}`);
+
+  async function pickConnection(arg: Arg, mustBeOpen: boolean): Promise<ConnectionEntry> {
+    const node = nodeOf(arg);
+    if (node?.kind === 'connection') return connections.require(node.id);
+    if (node?.kind === 'frame') return connections.require(node.connectionId);
+    const id = field<string>(arg, 'connectionId');
+    if (typeof id === 'string') return connections.require(id);
+    const candidates = connections.list().filter((e) => !mustBeOpen || e.state === 'open');
+    if (candidates.length === 0) throw new Error(mustBeOpen ? 'No open connection: run "WebSocket: New Connection" first.' : 'No connection yet: run "WebSocket: New Connection".');
+    if (candidates.length === 1) return candidates[0];
+    const active = connections.active;
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((e) => ({ label: e.label, description: e.state, entry: e, picked: e === active })),
+      { title: 'Which connection?' },
+    );
+    return required(picked).entry;
+  }
+
+  const field = <T>(arg: Arg, name: string): T | undefined => (arg && !nodeOf(arg) ? ((arg as Record<string, unknown>)[name] as T | undefined) : undefined);
+
+  async function ask(options: vscode.InputBoxOptions): Promise<string> {
+    return required(await vscode.window.showInputBox({ ignoreFocusOut: true, ...options }));
+  }
+
+  async function payloadFrom(arg: Arg, purpose: string): Promise<{ data: string | Uint8Array; binary: boolean }> {
+    const text = field<string>(arg, 'text');
+    const hex = field<string>(arg, 'hex');
+    if (text !== undefined) return { data: text, binary: false };
+    if (hex !== undefined) return { data: parseHex(hex), binary: true };
+    const kind = required(await vscode.window.showQuickPick(['Text', 'Binary (hex)'], { title: `${purpose}: text or binary?` }));
+    if (kind === 'Text') return { data: await ask({ title: `${purpose}: text` }), binary: false };
+    return { data: parseHex(await ask({ title: `${purpose}: hex`, placeHolder: 'de ad be ef', validateInput: hexProblem })), binary: true };
+  }
+
+  const hexProblem = (v: string) => {
+    try {
+      parseHex(v);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  const commands: Record<string, (arg?: Arg) => unknown> = {
+    showLog: () => output.show(true),
+
+    newConnection: async (arg) => {
+      let spec: ConnectionSpec;
+      const url = field<string>(arg, 'url');
+      if (url !== undefined) {
+        const problem = validateWebSocketUrl(url);
+        if (problem) throw new Error(problem);
+        spec = {
+          url: url.trim(),
+          label: field<string>(arg, 'label'),
+          subprotocols: field<string[]>(arg, 'subprotocols'),
+          headers: field<HeaderSpec[]>(arg, 'headers'),
+          deflate: field<boolean>(arg, 'deflate') ?? defaultDeflate(),
+          insecure: field<boolean>(arg, 'insecure') ?? false,
+        };
+      } else {
+        spec = await promptConnection();
+      }
+      const entry = await connections.add(spec);
+      log(`new connection ${entry.id} ${entry.spec.url} (headers: ${(entry.spec.headers ?? []).map((h) => `${h.name}: ${h.secret ? SECRET_MASK : h.value}`).join(', ') || 'none'})`);
+      if (field<boolean>(arg, 'connect') !== false) await openConnection(entry);
+      return entry.id;
+    },
+
+    connect: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      await openConnection(entry);
+      return entry.id;
+    },
+
+    disconnect: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const info = await connections.close(entry.id, 1000, '');
+      log(`${entry.label}: closed, code ${info?.code} ${info?.wasClean ? 'clean' : 'not clean'}`);
+      return info && { code: info.code, wasClean: info.wasClean };
+    },
+
+    removeConnection: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      await connections.remove(entry.id);
+    },
+
+    sendText: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const text = field<string>(arg, 'text') ?? (await ask({ title: `Send text to ${entry.label}`, prompt: 'The message (sent as one text frame)' }));
+      connections.send(entry.id, text);
+    },
+
+    sendJson: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      let text = field<string>(arg, 'text');
+      if (text === undefined) {
+        const editor = vscode.window.activeTextEditor;
+        if (!editor) throw new Error('Send JSON sends the active editor (or its selection): open a JSON document first.');
+        text = editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
+      }
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        throw new Error(`Not valid JSON: ${(e as Error).message}`, { cause: e });
+      }
+      connections.send(entry.id, text);
+    },
+
+    sendBinary: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      let data: Uint8Array;
+      const hex = field<string>(arg, 'hex');
+      const base64 = field<string>(arg, 'base64');
+      const file = field<string>(arg, 'file');
+      if (hex !== undefined) data = parseHex(hex);
+      else if (base64 !== undefined) data = parseBase64(base64);
+      else if (file !== undefined) data = new Uint8Array(await fs.readFile(file));
+      else {
+        const how = required(await vscode.window.showQuickPick(['Hex', 'Base64', 'File…'], { title: `Send binary to ${entry.label}` }));
+        if (how === 'Hex') data = parseHex(await ask({ title: 'Hex bytes', placeHolder: 'de ad be ef', validateInput: hexProblem }));
+        else if (how === 'Base64') data = parseBase64(await ask({ title: 'Base64' }));
+        else {
+          const uris = required(await vscode.window.showOpenDialog({ canSelectMany: false, title: 'File to send as one binary message' }));
+          data = await vscode.workspace.fs.readFile(required(uris[0]));
+        }
+      }
+      connections.send(entry.id, data, { binary: true });
+      return data.length;
+    },
+
+    sendFragmented: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const { data, binary } = await payloadFrom(arg, 'Fragmented message');
+      const length = typeof data === 'string' ? enc.encode(data).length : data.length;
+      let fragments = field<number[]>(arg, 'fragments');
+      const count = field<number>(arg, 'count');
+      if (!fragments && count !== undefined) fragments = evenFragments(length, count);
+      if (!fragments) {
+        const answer = await ask({ title: `Fragments of the ${length}-byte message`, prompt: 'A number of fragments (e.g. 3) or their sizes (e.g. 4, 4, 8)', value: '3' });
+        const sizes = parseSizes(answer);
+        fragments = sizes.length === 1 ? evenFragments(length, sizes[0]) : sizes;
+      }
+      let pingsAfter = field<number[]>(arg, 'pingsAfter');
+      if (!pingsAfter && arg === undefined && fragments.length > 1) {
+        const picks = await vscode.window.showQuickPick(
+          fragments.slice(0, -1).map((size, i) => ({ label: `after fragment ${i + 1}`, description: `${size} bytes`, index: i })),
+          { title: 'Send a ping between fragments? (pick none for no pings)', canPickMany: true },
+        );
+        pingsAfter = (picks ?? []).map((p) => p.index);
+      }
+      const pings = new Map((pingsAfter ?? []).map((i) => [i, enc.encode(`ping after ${i + 1}`)]));
+      connections.send(entry.id, data, { binary, fragments, pingsAfter: pings });
+      return { fragments, pingsAfter: pingsAfter ?? [] };
+    },
+
+    sendPing: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const payload = field<string>(arg, 'payload') ?? (await ask({ title: 'Ping payload (up to 125 bytes)', value: 'ping', validateInput: (v) => (enc.encode(v).length > 125 ? 'At most 125 bytes' : null) }));
+      connections.socket(entry.id).ping(payload);
+    },
+
+    sendClose: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      let code = field<number | null>(arg, 'code');
+      let reason = field<string>(arg, 'reason');
+      if (code === undefined) {
+        const items = [
+          ...Object.entries(closeCodeNames)
+            .filter(([c]) => ![1005, 1006, 1015].includes(Number(c)))
+            .map(([c, name]) => ({ label: c, description: name, code: Number(c) as number | null })),
+          { label: 'Custom…', description: '3000-4999 or any number', code: -1 as number | null },
+          { label: 'No code', description: 'an empty close frame', code: null as number | null },
+        ];
+        const picked = required(await vscode.window.showQuickPick(items, { title: `Close ${entry.label} with code` }));
+        code = picked.code === -1 ? Number(await ask({ title: 'Close code', validateInput: (v) => (/^\d+$/.test(v) && Number(v) < 65536 ? null : 'A number 0-65535') })) : picked.code;
+        if (code !== null) reason = await ask({ title: 'Close reason (optional, up to 123 bytes)', value: '' });
+      }
+      const info = await connections.close(entry.id, code, reason ?? '');
+      return info && { code: info.code, reason: info.reason, wasClean: info.wasClean };
+    },
+
+    composeRawFrame: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const fromArgs = field<number>(arg, 'opcode') !== undefined;
+      let opcode = field<number>(arg, 'opcode');
+      let fin = field<boolean>(arg, 'fin');
+      let rsv = field<number>(arg, 'rsv');
+      let mask = field<string>(arg, 'mask');
+      let payload = field<string>(arg, 'payload');
+      let payloadHex = field<string>(arg, 'payloadHex');
+      let lengthOverride = field<number>(arg, 'lengthOverride');
+      if (!fromArgs) {
+        const op = required(
+          await vscode.window.showQuickPick(
+            Array.from({ length: 16 }, (_, i) => ({ label: `${i}`, description: ['continuation', 'text', 'binary', '', '', '', '', '', 'close', 'ping', 'pong'][i] || 'reserved', op: i })),
+            { title: 'Raw frame: opcode (reserved ones allowed)' },
+          ),
+        );
+        opcode = op.op;
+        const flags = await vscode.window.showQuickPick(
+          [{ label: 'FIN', picked: true, bit: 8 }, { label: 'RSV1', bit: 4 }, { label: 'RSV2', bit: 2 }, { label: 'RSV3', bit: 1 }, { label: 'Mask (clients must)', picked: true, bit: 16 }],
+          { title: 'Raw frame: header bits', canPickMany: true },
+        );
+        const bits = required(flags).reduce((a, f) => a | f.bit, 0);
+        fin = !!(bits & 8);
+        rsv = bits & 7;
+        mask = bits & 16 ? 'random' : 'none';
+        payload = await ask({ title: 'Raw frame: payload text (or hex starting with 0x)', value: '' });
+        if (payload.startsWith('0x')) {
+          payloadHex = payload;
+          payload = undefined;
+        }
+        const len = await ask({ title: 'Raw frame: announce a different payload length? (empty = the true length)', value: '' });
+        lengthOverride = len ? Number(len) : undefined;
+      }
+      const bytes = payloadHex !== undefined ? parseHex(payloadHex) : enc.encode(payload ?? '');
+      const frame = encodeRawFrame({
+        opcode: opcode ?? 1,
+        fin: fin ?? true,
+        rsv: rsv ?? 0,
+        payload: bytes,
+        mask: mask === 'none' ? null : !mask || mask === 'random' ? 'random' : parseHex(mask),
+        payloadLengthOverride: lengthOverride,
+      });
+      connections.socket(entry.id).sendRaw(frame.octets);
+      log(`${entry.label}: raw frame sent (${frame.octets.length} octets): ${Buffer.from(frame.octets.subarray(0, 32)).toString('hex')}`);
+      return Buffer.from(frame.octets).toString('hex');
+    },
+
+    startEchoServer: async (arg) => {
+      let port = field<number>(arg, 'port');
+      let secure = field<boolean>(arg, 'secure');
+      if (port === undefined) {
+        port = Number(await ask({ title: 'Echo server port (0 = any free port)', value: '9001', validateInput: (v) => (/^\d+$/.test(v) && Number(v) < 65536 ? null : 'A port number 0-65535') }));
+        const scheme = required(await vscode.window.showQuickPick(['ws://', 'wss:// (self-signed certificate)'], { title: 'Scheme' }));
+        secure = scheme.startsWith('wss');
+      }
+      const s = connectSettings();
+      const entry = await servers.start({ port, secure: !!secure, deflate: field<boolean>(arg, 'deflate') ?? true, maxMessageSize: s.maxMessageSize });
+      log(`echo server ${entry.id} listening on ${entry.url}${entry.fingerprint ? ` (self-signed, SHA-256 ${entry.fingerprint})` : ''}`);
+      if (arg === undefined) void vscode.window.showInformationMessage(`Echo server listening on ${entry.url}`);
+      return { id: entry.id, url: entry.url, port: entry.port };
+    },
+
+    stopServer: async (arg) => {
+      const node = nodeOf(arg);
+      let id: string | undefined = node?.kind === 'server' ? node.id : field<string>(arg, 'serverId');
+      if (!id) {
+        const list = servers.list();
+        if (!list.length) throw new Error('No server is running.');
+        id = list.length === 1 ? list[0].id : required(await vscode.window.showQuickPick(list.map((s) => ({ label: s.url, id: s.id })), { title: 'Stop which server?' })).id;
+      }
+      await servers.stop(id);
+      log(`server ${id} stopped`);
+    },
+
+    runConformanceSuite: async (arg) => {
+      let url = field<string>(arg, 'url');
+      let cases = field<string[]>(arg, 'cases');
+      if (url === undefined) {
+        const running = servers.list()[0]?.url;
+        url = await ask({ title: 'Server under test', value: running ?? 'ws://127.0.0.1:9001/', validateInput: validateWebSocketUrl });
+      }
+      if (cases === undefined) {
+        const sections = [...new Set(allCases.map((c) => c.id.split('.')[0]))];
+        const picks = required(
+          await vscode.window.showQuickPick(
+            [
+              ...sections.map((s) => ({ label: `${s}.*`, description: sectionTitles.get(s), detail: `${allCases.filter((c) => c.id.startsWith(`${s}.`)).length} cases` })),
+              { label: 'Cases…', description: 'type case ids or patterns, e.g. 1.1.1, 2.*, 5.20' },
+            ],
+            { title: 'Run which sections?', canPickMany: true },
+          ),
+        );
+        cases = picks.filter((p) => p.label !== 'Cases…').map((p) => p.label);
+        if (picks.some((p) => p.label === 'Cases…')) cases.push(...(await ask({ title: 'Case ids or patterns', value: '1.1.*' })).split(/[\s,]+/).filter(Boolean));
+        if (!cases.length) throw new Cancelled();
+      }
+      const target = url;
+      const patterns = cases;
+      const run = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Conformance suite against ${target}`, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          try {
+            return await runs.run(target, patterns, {
+              signal: abort.signal,
+              onProgress: (done, total, result) => progress.report({ message: `${done}/${total}: case ${result.caseId} ${result.behavior}`, increment: 100 / total }),
+            });
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      await vscode.commands.executeCommand('websocketWorkbench.conformance.focus');
+      log(`suite ${run.id} against ${target}: ${run.state}, ${run.results.size} case(s)${run.error ? `: ${run.error}` : ''}`);
+      if (run.state === 'failed') throw new Error(`Suite against ${target} failed: ${run.error}`);
+      return run.id;
+    },
+
+    openCaseReport: async (arg) => {
+      let runId: string | undefined;
+      let caseId: string | undefined;
+      const node = nodeOf(arg);
+      if (node?.kind === 'case') ({ runId, caseId } = node);
+      else {
+        runId = field<string>(arg, 'runId');
+        caseId = field<string>(arg, 'caseId');
+      }
+      if (!runId || !caseId) {
+        const items = runs.list().flatMap((r) => [...r.results.values()].map((c) => ({ label: `Case ${c.caseId}`, description: `${c.behavior} · ${r.url}`, runId: r.id, caseId: c.caseId })));
+        if (!items.length) throw new Error('No case results yet: run "WebSocket: Run Conformance Suite" first.');
+        const picked = required(await vscode.window.showQuickPick(items, { title: 'Open which case report?' }));
+        ({ runId, caseId } = picked);
+      }
+      if (!runs.get(runId)?.results.get(caseId)) throw new Error(`No result for case ${caseId}`);
+      await panel.show({ kind: 'case', runId, caseId });
+    },
+
+    showWireLog: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      await panel.show({ kind: 'wireLog', connectionId: entry.id });
+    },
+
+    exportSession: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      const { json, text } = connections.exportSession(entry.id);
+      let base = field<string>(arg, 'path');
+      if (!base) {
+        const uri = required(await vscode.window.showSaveDialog({ title: 'Export session (writes .json and .txt)', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', `websocket-session-${entry.id}.json`)) }));
+        base = uri.fsPath;
+      }
+      const stem = base.replace(/\.(json|txt)$/, '');
+      await fs.writeFile(`${stem}.json`, json);
+      await fs.writeFile(`${stem}.txt`, text);
+      log(`${entry.label}: session exported to ${stem}.json and ${stem}.txt`);
+      return { json: `${stem}.json`, text: `${stem}.txt` };
+    },
+
+    clearLog: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      connections.clearLog(entry.id);
+    },
+  };
+
+  async function openConnection(entry: ConnectionEntry): Promise<void> {
+    try {
+      await connections.open(entry.id);
+      log(`${entry.label}: open${entry.protocol ? `, subprotocol ${entry.protocol}` : ''}`);
+    } catch (error) {
+      log(`${entry.label}: could not connect: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async function promptConnection(): Promise<ConnectionSpec> {
+    const suggested = servers.list()[0]?.url ?? 'ws://127.0.0.1:9001/';
+    const url = (await ask({ title: 'New WebSocket connection (1/4): URL', value: suggested, validateInput: validateWebSocketUrl })).trim();
+    const protocols = await ask({ title: 'Subprotocols (2/4), comma-separated, optional', value: '' });
+    const headerText = await ask({
+      title: 'Extra headers (3/4), optional',
+      prompt: 'Name: value; Other: value',
+      validateInput: (v) => {
+        try {
+          parseHeaders(v);
+          return null;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    });
+    const headers: HeaderSpec[] = parseHeaders(headerText);
+    if (headers.length) {
+      const secret = await vscode.window.showQuickPick(
+        headers.map((h) => ({ label: h.name, picked: /authorization|token|cookie|key|secret/i.test(h.name) })),
+        { title: 'Which header values are secret? (kept in SecretStorage, masked in logs and exports)', canPickMany: true },
+      );
+      for (const h of headers) h.secret = !!secret?.some((s) => s.label === h.name);
+    }
+    const deflate = required(
+      await vscode.window.showQuickPick(
+        [
+          { label: 'Offer permessage-deflate', value: true, picked: defaultDeflate() },
+          { label: 'No compression', value: false },
+        ],
+        { title: 'Compression (4/4)' },
+      ),
+    ).value;
+    let insecure = false;
+    if (url.startsWith('wss:')) {
+      insecure = required(
+        await vscode.window.showQuickPick(
+          [
+            { label: 'Verify the server certificate', value: false },
+            { label: 'Skip certificate verification for this connection', description: 'insecure: self-signed test servers only', value: true },
+          ],
+          { title: 'TLS' },
+        ),
+      ).value;
+    }
+    return { url, subprotocols: protocols.split(/[\s,]+/).filter(Boolean), headers, deflate, insecure };
+  }
+
+  return Object.entries(commands).map(([name, run]) =>
+    vscode.commands.registerCommand(`websocketWorkbench.${name}`, async (arg?: Arg) => {
+      try {
+        return await run(arg);
+      } catch (error) {
+        if (error instanceof Cancelled) return undefined;
+        const message = (error as Error).message;
+        log(`${name}: ${message}`);
+        // Called with arguments (tests, other extensions): the caller gets the error.
+        if (arg !== undefined && !nodeOf(arg)) throw error;
+        void vscode.window.showErrorMessage(`WebSocket: ${message}`);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,388 @@
+/**
+ * The connections model: saved and open WebSocket client connections and the frames each one
+ * saw. No tree items and no webview here: views listen to `onDidChange` / `onDidAppend`.
+ */
+import * as vscode from 'vscode';
+import type { FrameInfo, SendMessageOptions } from '../../engine';
+import { connect, type CloseInfo, type WebSocketConnection } from '../../transport';
+import { opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
+import type { SessionState, WireRow } from '../../protocol/messages';
+
+export interface HeaderSpec {
+  name: string;
+  value: string;
+  /** Kept in SecretStorage, shown and exported as ••••. */
+  secret?: boolean;
+}
+
+export interface ConnectionSpec {
+  url: string;
+  label?: string;
+  subprotocols?: string[];
+  headers?: HeaderSpec[];
+  deflate?: boolean;
+  /** Skip TLS verification for this connection (only when asked for). */
+  insecure?: boolean;
+}
+
+export interface FrameRecord {
+  seq: number;
+  timeMs: number;
+  direction: 'in' | 'out';
+  opcode: number;
+  fin: boolean;
+  rsv: number;
+  masked: boolean;
+  mask: Uint8Array | null;
+  payload: Uint8Array;
+}
+
+/** Options the store reads from settings when a connection opens. */
+export interface ConnectSettings {
+  handshakeTimeoutMs: number;
+  closeTimeoutMs: number;
+  maxMessageSize: number;
+  autoPong: boolean;
+  verifyTls: boolean;
+  rowLimit: number;
+}
+
+export interface SecretBox {
+  get(key: string): Thenable<string | undefined>;
+  store(key: string, value: string): Thenable<void>;
+  delete(key: string): Thenable<void>;
+}
+
+export const SECRET_MASK = '••••';
+
+export class ConnectionEntry {
+  state: SessionState = 'idle';
+  ws: WebSocketConnection | null = null;
+  frames: FrameRecord[] = [];
+  /** Frames dropped from the front because of the row limit. */
+  droppedFrames = 0;
+  startedAt = 0;
+  lastError: string | null = null;
+  closeInfo: CloseInfo | null = null;
+  protocol: string | null = null;
+  requestHead = '';
+  responseHead = '';
+  private nextSeq = 1;
+
+  constructor(
+    readonly id: string,
+    public spec: ConnectionSpec,
+  ) {}
+
+  get label(): string {
+    return this.spec.label || this.spec.url;
+  }
+
+  record(direction: 'in' | 'out', frame: FrameInfo, rowLimit: number): FrameRecord {
+    const rec: FrameRecord = {
+      seq: this.nextSeq++,
+      timeMs: Date.now() - this.startedAt,
+      direction,
+      opcode: frame.opcode,
+      fin: frame.fin,
+      rsv: frame.rsv,
+      masked: frame.masked,
+      mask: frame.mask ? frame.mask.slice() : null,
+      payload: frame.payload.slice(),
+    };
+    this.frames.push(rec);
+    if (this.frames.length > rowLimit * 1.1) {
+      const drop = this.frames.length - rowLimit;
+      this.frames.splice(0, drop);
+      this.droppedFrames += drop;
+    }
+    return rec;
+  }
+
+  clear(): void {
+    this.droppedFrames += this.frames.length;
+    this.frames = [];
+  }
+
+  frame(seq: number): FrameRecord | undefined {
+    const first = this.frames[0]?.seq ?? 0;
+    const rec = this.frames[seq - first];
+    return rec?.seq === seq ? rec : this.frames.find((f) => f.seq === seq);
+  }
+
+  /** The request head with secret header values masked. */
+  maskedRequestHead(): string {
+    return maskSecrets(this.requestHead, this.spec.headers ?? []);
+  }
+}
+
+export function maskSecrets(text: string, headers: HeaderSpec[]): string {
+  let out = text;
+  for (const h of headers) if (h.secret && h.value) out = out.split(h.value).join(SECRET_MASK);
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function toWireRow(rec: FrameRecord): WireRow {
+  const preview = previewPayload(rec.payload, 80);
+  return {
+    seq: rec.seq,
+    timeMs: rec.timeMs,
+    direction: rec.direction,
+    opcode: rec.opcode,
+    fin: rec.fin,
+    rsv: rec.rsv,
+    masked: rec.masked,
+    length: rec.payload.length,
+    preview,
+    previewKind: preview.startsWith('0x') ? 'hex' : 'text',
+  };
+}
+
+export function payloadText(payload: Uint8Array): string | null {
+  try {
+    return utf8.decode(payload);
+  } catch {
+    return null;
+  }
+}
+
+interface SavedConnection {
+  id: string;
+  spec: ConnectionSpec;
+}
+
+const SAVED_KEY = 'websocketWorkbench.connections';
+
+export class ConnectionStore implements vscode.Disposable {
+  private readonly entries = new Map<string, ConnectionEntry>();
+  private readonly changed = new vscode.EventEmitter<ConnectionEntry | undefined>();
+  private readonly appended = new vscode.EventEmitter<{ entry: ConnectionEntry; records: FrameRecord[] }>();
+  private readonly cleared = new vscode.EventEmitter<ConnectionEntry>();
+  /** Fires with the entry whose state, list or properties changed (undefined: the whole list). */
+  readonly onDidChange = this.changed.event;
+  /** Fires with frames recorded since the last event (batched per microtask). */
+  readonly onDidAppend = this.appended.event;
+  readonly onDidClear = this.cleared.event;
+  private counter = 0;
+  private pendingAppend = new Map<ConnectionEntry, FrameRecord[]>();
+  /** The connection most recently used; the default target of palette commands. */
+  activeId: string | null = null;
+
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly secrets: SecretBox,
+    private readonly settings: () => ConnectSettings,
+  ) {
+    for (const saved of memento.get<SavedConnection[]>(SAVED_KEY, [])) {
+      this.entries.set(saved.id, new ConnectionEntry(saved.id, saved.spec));
+      this.counter = Math.max(this.counter, Number(saved.id.replace(/^c/, '')) || 0);
+    }
+  }
+
+  list(): ConnectionEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(id: string): ConnectionEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  get active(): ConnectionEntry | undefined {
+    return (this.activeId && this.entries.get(this.activeId)) || undefined;
+  }
+
+  /** Adds a connection; secret header values go to SecretStorage, the rest to workspace state. */
+  async add(spec: ConnectionSpec): Promise<ConnectionEntry> {
+    const id = `c${++this.counter}`;
+    const entry = new ConnectionEntry(id, spec);
+    for (const h of spec.headers ?? []) if (h.secret) await this.secrets.store(secretKey(id, h.name), h.value);
+    this.entries.set(id, entry);
+    this.activeId = id;
+    await this.save();
+    this.changed.fire(undefined);
+    return entry;
+  }
+
+  async remove(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.ws?.terminate();
+    for (const h of entry.spec.headers ?? []) if (h.secret) await this.secrets.delete(secretKey(id, h.name));
+    this.entries.delete(id);
+    if (this.activeId === id) this.activeId = null;
+    await this.save();
+    this.changed.fire(undefined);
+  }
+
+  async open(id: string): Promise<ConnectionEntry> {
+    const entry = this.require(id);
+    if (entry.ws && entry.state !== 'closed' && entry.state !== 'failed') return entry;
+    const s = this.settings();
+    const headers: [string, string][] = [];
+    for (const h of entry.spec.headers ?? []) {
+      const value = h.secret ? ((await this.secrets.get(secretKey(id, h.name))) ?? h.value) : h.value;
+      h.value = value; // kept in memory only for masking; saved state never holds secret values
+      headers.push([h.name, value]);
+    }
+    entry.state = 'connecting';
+    entry.lastError = null;
+    entry.closeInfo = null;
+    entry.startedAt = Date.now();
+    this.activeId = id;
+    this.changed.fire(entry);
+    try {
+      const ws = await connect(entry.spec.url, {
+        headers,
+        subprotocols: entry.spec.subprotocols,
+        deflate: entry.spec.deflate,
+        insecure: entry.spec.insecure || !s.verifyTls,
+        frameEvents: true,
+        autoPong: s.autoPong,
+        limits: { maxMessageSize: s.maxMessageSize },
+        handshakeTimeoutMs: s.handshakeTimeoutMs,
+        closeTimeoutMs: s.closeTimeoutMs,
+      });
+      entry.ws = ws;
+      entry.state = 'open';
+      entry.protocol = ws.protocol;
+      entry.requestHead = ws.info.requestHead;
+      entry.responseHead = ws.info.responseHead;
+      ws.on('frame', (direction, frame) => this.queue(entry, entry.record(direction, frame, this.settings().rowLimit)));
+      ws.on('close-received', () => {
+        if (entry.state === 'open') {
+          entry.state = 'closing';
+          this.changed.fire(entry);
+        }
+      });
+      ws.on('failed', (error) => {
+        entry.lastError = `${error.code}: ${error.message}`;
+      });
+      ws.on('close', (info) => {
+        entry.closeInfo = info;
+        entry.state = info.failure ? 'failed' : 'closed';
+        this.changed.fire(entry);
+      });
+      ws.on('message', () => undefined); // messages are in the frame log
+      ws.socket.resume();
+      this.changed.fire(entry);
+      return entry;
+    } catch (error) {
+      entry.state = 'failed';
+      entry.lastError = (error as Error).message;
+      this.changed.fire(entry);
+      throw error;
+    }
+  }
+
+  /** Starts the closing handshake; resolves when the connection has ended. */
+  async close(id: string, code: number | null = 1000, reason = ''): Promise<CloseInfo | null> {
+    const entry = this.require(id);
+    const ws = entry.ws;
+    if (!ws || entry.state === 'closed' || entry.state === 'failed') return entry.closeInfo;
+    if (entry.state === 'open') {
+      entry.state = 'closing';
+      this.changed.fire(entry);
+    }
+    return ws.close(code, reason);
+  }
+
+  /** The open socket of a connection, or a clear error. */
+  socket(id: string): WebSocketConnection {
+    const entry = this.require(id);
+    if (!entry.ws || entry.state !== 'open') throw new Error(`${entry.label} is not open (${entry.state})`);
+    this.activeId = id;
+    return entry.ws;
+  }
+
+  send(id: string, data: string | Uint8Array, options: SendMessageOptions = {}): void {
+    this.socket(id).send(data, options);
+  }
+
+  clearLog(id: string): void {
+    const entry = this.require(id);
+    entry.clear();
+    this.cleared.fire(entry);
+    this.changed.fire(entry);
+  }
+
+  /** The session as JSON (every frame with timing; secrets masked) and as text lines. */
+  exportSession(id: string): { json: string; text: string } {
+    const entry = this.require(id);
+    const headers = (entry.spec.headers ?? []).map((h) => ({ name: h.name, value: h.secret ? SECRET_MASK : h.value, secret: !!h.secret }));
+    const data = {
+      url: entry.spec.url,
+      subprotocols: entry.spec.subprotocols ?? [],
+      headers,
+      deflate: !!entry.spec.deflate,
+      protocol: entry.protocol,
+      state: entry.state,
+      startedAt: entry.startedAt ? new Date(entry.startedAt).toISOString() : null,
+      requestHead: entry.maskedRequestHead(),
+      responseHead: entry.responseHead,
+      close: entry.closeInfo && { wasClean: entry.closeInfo.wasClean, code: entry.closeInfo.code, reason: entry.closeInfo.reason, closeTimedOut: entry.closeInfo.closeTimedOut },
+      droppedFrames: entry.droppedFrames,
+      frames: entry.frames.map((f) => ({
+        seq: f.seq,
+        timeMs: f.timeMs,
+        direction: f.direction,
+        opcode: f.opcode,
+        opcodeName: opcodeName(f.opcode),
+        fin: f.fin,
+        rsv: f.rsv,
+        mask: f.mask ? Buffer.from(f.mask).toString('hex') : null,
+        length: f.payload.length,
+        payloadHex: Buffer.from(f.payload).toString('hex'),
+        text: payloadText(f.payload),
+      })),
+    };
+    const lines = [
+      `# ${entry.spec.url}${entry.protocol ? ` (${entry.protocol})` : ''}`,
+      ...entry.frames.map((f) => formatFrameLine(f.direction, { ...f }, f.timeMs)),
+    ];
+    if (entry.closeInfo) lines.push(`# closed: code ${entry.closeInfo.code}${entry.closeInfo.reason ? ` "${entry.closeInfo.reason}"` : ''}, ${entry.closeInfo.wasClean ? 'clean' : 'not clean'}`);
+    return { json: JSON.stringify(data, null, 2) + '\n', text: lines.join('\n') + '\n' };
+  }
+
+  require(id: string): ConnectionEntry {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`no connection ${id}`);
+    return entry;
+  }
+
+  private queue(entry: ConnectionEntry, rec: FrameRecord): void {
+    const batch = this.pendingAppend.get(entry);
+    if (batch) {
+      batch.push(rec);
+      return;
+    }
+    this.pendingAppend.set(entry, [rec]);
+    if (this.pendingAppend.size === 1) queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const batches = this.pendingAppend;
+    this.pendingAppend = new Map();
+    for (const [entry, records] of batches) this.appended.fire({ entry, records });
+  }
+
+  private async save(): Promise<void> {
+    const saved: SavedConnection[] = this.list().map((e) => ({
+      id: e.id,
+      spec: { ...e.spec, headers: e.spec.headers?.map((h) => (h.secret ? { name: h.name, value: '', secret: true } : h)) },
+    }));
+    await this.memento.update(SAVED_KEY, saved);
+  }
+
+  dispose(): void {
+    for (const entry of this.entries.values()) entry.ws?.terminate();
+    this.changed.dispose();
+    this.appended.dispose();
+    this.cleared.dispose();
+  }
+}
+
+function secretKey(id: string, header: string): string {
+  return `websocketWorkbench.header/${id}/${header.toLowerCase()}`;
+}

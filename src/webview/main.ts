@@ -1,0 +1,325 @@
+/**
+ * The webview: a virtualised live wire log and a case-outcome view. It opens no sockets and
+ * builds no HTML from data: every string from a peer or a report goes through textContent.
+ * Talks to the host only through src/protocol/messages.ts.
+ */
+import { MessageEndpoint, type CaseView, type HostToWebview, type PanelContent, type RowDetails, type WebviewToHost, type WireRow } from '../protocol/messages';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const endpoint = new MessageEndpoint<WebviewToHost, HostToWebview>((e) => vscode.postMessage(e), {
+  set: (ms, fn) => window.setTimeout(fn, ms),
+  clear: (h) => window.clearTimeout(h as number),
+});
+window.addEventListener('message', (event: MessageEvent) => endpoint.receive(event.data));
+
+const ROW_HEIGHT = 22;
+const OPCODES: Record<number, string> = { 0: 'CONT', 1: 'TEXT', 2: 'BINARY', 8: 'CLOSE', 9: 'PING', 10: 'PONG' };
+const opcodeName = (op: number): string => OPCODES[op] ?? `OP${op}`;
+
+interface Filters {
+  direction: 'all' | 'in' | 'out';
+  opcode: string;
+  text: string;
+}
+interface SavedState {
+  filters: Filters;
+}
+const saved = (vscode.getState() as SavedState | undefined) ?? { filters: { direction: 'all', opcode: 'all', text: '' } };
+const filters: Filters = { ...saved.filters };
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.className) node.className = props.className;
+  if (props.text !== undefined) node.textContent = props.text;
+  for (const [k, v] of Object.entries(props.attrs ?? {})) node.setAttribute(k, v);
+  for (const c of children) node.appendChild(c);
+  return node;
+}
+
+const app = document.getElementById('app') as HTMLElement;
+
+// ---------------------------------------------------------------- wire log
+let sessionId = '';
+let rows: WireRow[] = [];
+let visible: number[] = []; // indices into rows that pass the filters
+let selected = -1; // index into visible
+let autoscroll = true;
+let detail: RowDetails | null = null;
+
+const title = el('h1', { className: 'title' });
+const stateBadge = el('span', { className: 'badge', attrs: { role: 'status' } });
+const counter = el('span', { className: 'counter' });
+const dirSelect = el('select', { attrs: { 'aria-label': 'Direction' } }, ...['all', 'in', 'out'].map((v) => el('option', { text: v === 'all' ? 'both directions' : v === 'in' ? '← received' : '→ sent', attrs: { value: v } })));
+const opSelect = el('select', { attrs: { 'aria-label': 'Opcode' } }, ...['all', '1', '2', '0', '8', '9', '10', 'other'].map((v) => el('option', { text: v === 'all' ? 'all opcodes' : v === 'other' ? 'reserved' : opcodeName(Number(v)), attrs: { value: v } })));
+const textFilter = el('input', { attrs: { type: 'search', placeholder: 'Filter payload text', 'aria-label': 'Filter payload text' } });
+const follow = el('button', { className: 'follow', text: 'Follow', attrs: { type: 'button', title: 'Scroll to the newest frame and keep following (End)' } });
+const toolbar = el('div', { className: 'toolbar' }, title, stateBadge, counter, dirSelect, opSelect, textFilter, follow);
+const header = el('div', { className: 'row header', attrs: { role: 'row' } }, ...['#', 'time', 'dir', 'opcode', 'fin', 'rsv', 'length', 'payload'].map((h) => el('span', { text: h, attrs: { role: 'columnheader' } })));
+const spacer = el('div', { className: 'spacer' });
+const viewport = el('div', { className: 'viewport', attrs: { tabindex: '0', role: 'grid', 'aria-label': 'Wire log, one row per frame; arrow keys move, Enter shows the payload' } }, spacer);
+const detailPane = el('section', { className: 'detail', attrs: { 'aria-live': 'polite', 'aria-label': 'Frame payload' } });
+const wireLogView = el('div', { className: 'wirelog' }, toolbar, header, viewport, detailPane);
+
+dirSelect.value = filters.direction;
+opSelect.value = filters.opcode;
+textFilter.value = filters.text;
+
+function matches(row: WireRow): boolean {
+  if (filters.direction !== 'all' && row.direction !== filters.direction) return false;
+  if (filters.opcode !== 'all') {
+    if (filters.opcode === 'other' ? OPCODES[row.opcode] !== undefined : row.opcode !== Number(filters.opcode)) return false;
+  }
+  return !filters.text || row.preview.toLowerCase().includes(filters.text.toLowerCase());
+}
+
+function refilter(): void {
+  visible = [];
+  for (let i = 0; i < rows.length; i++) if (matches(rows[i])) visible.push(i);
+  selected = Math.min(selected, visible.length - 1);
+  vscode.setState({ filters } satisfies SavedState);
+  layout();
+}
+
+function formatTime(ms: number): string {
+  return (ms / 1000).toFixed(3) + 's';
+}
+
+function rowElement(row: WireRow, index: number): HTMLElement {
+  const cells = [String(row.seq), formatTime(row.timeMs), row.direction === 'out' ? '→ out' : '← in', opcodeName(row.opcode), row.fin ? '1' : '0', String(row.rsv), String(row.length), row.preview];
+  const node = el('div', { className: `row ${row.direction} op${row.opcode}${index === selected ? ' selected' : ''}`, attrs: { role: 'row', id: `row-${index}`, 'aria-selected': String(index === selected) } }, ...cells.map((c) => el('span', { text: c, attrs: { role: 'gridcell' } })));
+  node.style.top = `${index * ROW_HEIGHT}px`;
+  node.addEventListener('click', () => select(index, false, true));
+  return node;
+}
+
+/** Renders only the rows in view (plus a margin): 100,000 rows cost as much as 50. */
+function layout(): void {
+  spacer.style.height = `${visible.length * ROW_HEIGHT}px`;
+  if (autoscroll) viewport.scrollTop = viewport.scrollHeight;
+  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - 10);
+  const last = Math.min(visible.length, Math.ceil((viewport.scrollTop + viewport.clientHeight) / ROW_HEIGHT) + 10);
+  const fragment = document.createDocumentFragment();
+  for (let i = first; i < last; i++) fragment.appendChild(rowElement(rows[visible[i]], i));
+  for (const old of [...viewport.querySelectorAll('.row')]) old.remove();
+  viewport.appendChild(fragment);
+  counter.textContent = visible.length === rows.length ? `${rows.length} frames` : `${visible.length} of ${rows.length} frames`;
+  follow.classList.toggle('paused', !autoscroll);
+  follow.textContent = autoscroll ? 'Following' : 'Paused: follow';
+  if (selected >= 0) viewport.setAttribute('aria-activedescendant', `row-${selected}`);
+  else viewport.removeAttribute('aria-activedescendant');
+}
+
+let lastScrollTop = 0;
+viewport.addEventListener('scroll', () => {
+  const atBottom = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW_HEIGHT;
+  if (viewport.scrollTop < lastScrollTop && !atBottom) autoscroll = false; // the user scrolled up: pause
+  else if (atBottom) autoscroll = true;
+  lastScrollTop = viewport.scrollTop;
+  requestLayout();
+});
+
+let layoutQueued = false;
+function requestLayout(): void {
+  if (layoutQueued) return;
+  layoutQueued = true;
+  requestAnimationFrame(() => {
+    layoutQueued = false;
+    layout();
+  });
+}
+
+/** Selects a row; `openDetail` shows its payload, otherwise an open payload pane follows the selection. */
+function select(index: number, scroll: boolean, openDetail = false): void {
+  if (!visible.length) return;
+  selected = Math.max(0, Math.min(index, visible.length - 1));
+  if (scroll) {
+    const top = selected * ROW_HEIGHT;
+    if (top < viewport.scrollTop) viewport.scrollTop = top;
+    else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight;
+  }
+  autoscroll = selected === visible.length - 1 && autoscroll;
+  layout();
+  if (openDetail || detail) void showDetail(rows[visible[selected]]);
+}
+
+async function showDetail(row: WireRow): Promise<void> {
+  detailPane.replaceChildren(el('p', { text: `Frame #${row.seq}: loading…` }));
+  try {
+    const reply = await endpoint.request<Extract<HostToWebview, { type: 'rowDetails/reply' }>>({ type: 'rowDetails/request', sessionId, seq: row.seq });
+    detail = reply.details;
+    renderDetail(row);
+  } catch (error) {
+    detailPane.replaceChildren(el('p', { text: `Frame #${row.seq}: ${(error as Error).message}` }));
+  }
+}
+
+function renderDetail(row: WireRow): void {
+  if (!detail) return;
+  const head = el('h2', { text: `Frame #${row.seq} · ${row.direction === 'out' ? 'sent' : 'received'} ${opcodeName(row.opcode)} · fin=${row.fin ? 1 : 0} rsv=${row.rsv} · ${row.length} bytes${row.masked ? ' · masked' : ''}` });
+  if (detail.missing) {
+    detailPane.replaceChildren(head, el('p', { text: 'This frame is no longer kept (row limit).' }));
+    return;
+  }
+  const hexLines: string[] = [];
+  for (let i = 0; i < detail.hex.length; i += 32) {
+    const chunk = detail.hex.slice(i, i + 32);
+    hexLines.push(`${(i / 2).toString(16).padStart(6, '0')}  ${chunk.replace(/(..)/g, '$1 ').trim()}`);
+  }
+  const close = el('button', { text: 'Close (Esc)', attrs: { type: 'button' } });
+  close.addEventListener('click', hideDetail);
+  detailPane.replaceChildren(
+    head,
+    close,
+    el('h3', { text: 'Text' }),
+    el('pre', { className: 'payload-text', text: detail.text ?? '(not valid UTF-8)' }),
+    el('h3', { text: 'Hex' }),
+    el('pre', { className: 'payload-hex', text: hexLines.join('\n') || '(empty)' }),
+  );
+}
+
+function hideDetail(): void {
+  detail = null;
+  detailPane.replaceChildren();
+  viewport.focus();
+}
+
+viewport.addEventListener('keydown', (e: KeyboardEvent) => {
+  const page = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
+  const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+  if (e.key in moves) {
+    autoscroll = false;
+    select((selected < 0 ? visible.length : selected) + moves[e.key], true);
+  } else if (e.key === 'Home') {
+    autoscroll = false;
+    select(0, true);
+  } else if (e.key === 'End') {
+    autoscroll = true;
+    select(visible.length - 1, true);
+  } else if (e.key === 'Enter' && selected >= 0) {
+    if (detail) hideDetail();
+    else void showDetail(rows[visible[selected]]);
+  } else if (e.key === 'Escape') hideDetail();
+  else return;
+  e.preventDefault();
+});
+dirSelect.addEventListener('change', () => {
+  filters.direction = dirSelect.value as Filters['direction'];
+  refilter();
+});
+opSelect.addEventListener('change', () => {
+  filters.opcode = opSelect.value;
+  refilter();
+});
+textFilter.addEventListener('input', () => {
+  filters.text = textFilter.value;
+  refilter();
+});
+follow.addEventListener('click', () => {
+  autoscroll = true;
+  layout();
+});
+
+function setState(state: string): void {
+  stateBadge.textContent = state;
+  stateBadge.className = `badge state-${state}`;
+}
+
+// ---------------------------------------------------------------- case outcome
+function section(heading: string, ...body: Node[]): HTMLElement {
+  return el('section', { className: 'case-section' }, el('h2', { text: heading }), ...body);
+}
+
+function table(head: string[], body: string[][], foot?: string[]): HTMLElement {
+  const tr = (cells: string[], cell: 'td' | 'th') => el('tr', {}, ...cells.map((c) => el(cell, { text: c })));
+  const t = el('table', {}, el('thead', {}, tr(head, 'th')), el('tbody', {}, ...body.map((r) => tr(r, 'td'))));
+  if (foot) t.appendChild(el('tfoot', {}, tr(foot, 'th')));
+  return t;
+}
+
+function verdictClass(v: string): string {
+  return `verdict verdict-${v.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+}
+
+function renderCase(view: CaseView): HTMLElement {
+  return el(
+    'article',
+    { className: 'case' },
+    el('h1', { text: view.title }),
+    el('p', {}, el('span', { className: verdictClass(view.behavior), text: view.behavior, attrs: { role: 'status', 'aria-label': `Verdict ${view.behavior}` } }), el('span', { className: verdictClass(view.behaviorClose), text: `close ${view.behaviorClose}` }), el('span', { className: 'muted', text: `${view.agent} · ${view.durationMs} ms` })),
+    section('Case Description', el('p', { className: 'prose', text: view.description })),
+    section('Case Expectation', el('p', { className: 'prose', text: view.expectation })),
+    section('Case Outcome', el('p', { text: view.result }), el('h3', { text: 'Expected' }), el('pre', { text: view.expected }), el('h3', { text: 'Observed' }), el('pre', { text: view.observed })),
+    section('Case Closing Behavior', el('p', { text: view.resultClose })),
+    section('Opening Handshake', el('pre', { text: view.httpRequest || '(none)' }), el('pre', { text: view.httpResponse || '(none)' })),
+    section('Closing Behavior', table(['Key', 'Value', 'Description'], view.closingRows.map((r) => [r.key, r.value, r.description]))),
+    section('Wire Statistics', ...view.stats.map((s) => el('div', {}, el('h3', { text: s.title }), table(s.header, s.rows, s.total)))),
+    section('Wire Log', el('pre', { className: 'case-wirelog' }, ...view.wireLog.map((r) => el('span', { className: r.cssClass, text: r.lines.join('\n') + '\n' })))),
+  );
+}
+
+// ---------------------------------------------------------------- content
+function show(content: PanelContent): void {
+  detail = null;
+  detailPane.replaceChildren();
+  if (content.kind === 'wireLog') {
+    sessionId = content.session.sessionId;
+    rows = content.session.rows;
+    title.textContent = content.session.title;
+    setState(content.session.state);
+    selected = -1;
+    autoscroll = true;
+    app.replaceChildren(wireLogView);
+    refilter();
+  } else if (content.kind === 'case') {
+    sessionId = '';
+    app.replaceChildren(renderCase(content.view));
+  } else {
+    app.replaceChildren(el('p', { className: 'empty', text: 'Nothing to show yet: open a connection or a case report.' }));
+  }
+}
+
+endpoint.on('content/show', (m) => show(m.content));
+endpoint.on('wireLog/append', (m) => {
+  if (m.sessionId !== sessionId) return;
+  for (const row of m.rows) {
+    rows.push(row);
+    if (matches(row)) visible.push(rows.length - 1);
+  }
+  requestLayout();
+});
+endpoint.on('wireLog/clear', (m) => {
+  if (m.sessionId !== sessionId) return;
+  rows = [];
+  hideDetail();
+  refilter();
+});
+endpoint.on('wireLog/state', (m) => {
+  if (m.sessionId === sessionId) setState(m.state);
+});
+endpoint.on('probe/request', (_m, envelope) => {
+  layout();
+  endpoint.send(
+    {
+      type: 'probe/reply',
+      rows: rows.length,
+      visibleRows: visible.length,
+      renderedRows: viewport.querySelectorAll('.row').length,
+      renderedRowTexts: [...viewport.querySelectorAll('.row')].map((r) => [...r.children].map((c) => c.textContent ?? '').join(' | ')),
+      images: document.querySelectorAll('img').length,
+      scripts: [...document.scripts].map((s) => s.src || `inline: ${(s.textContent ?? '').slice(0, 60)}`),
+      detailText: detailPane.textContent ?? '',
+      bodyText: (document.body.textContent ?? '').slice(0, 4000),
+    },
+    envelope.id,
+  );
+});
+window.addEventListener('error', (e) => endpoint.send({ type: 'error', message: String(e.message) }));
+
+void endpoint.request<Extract<HostToWebview, { type: 'ready/reply' }>>({ type: 'ready' }).then((reply) => show(reply.content), (error: Error) => endpoint.send({ type: 'error', message: error.message }));

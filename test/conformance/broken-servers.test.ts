@@ -1,0 +1,129 @@
+// Evidence 3 of issue 3: deliberately broken servers get exactly the verdicts Autobahn's rules
+// give. Each table below is derived from the case definitions (expected events, expectedClose)
+// and the judge's order of checks (wrong endpoint closed -> FAILED; unclean when clean was
+// required -> UNCLEAN; unexpected code -> WRONG CODE, which 7.x turns into a FAILED behaviour).
+// Only cases whose verdict does not depend on timing are asserted. Timers run at twice Autobahn's
+// (SCALE): some verdicts need the server's answer before our 1 s kill-after (3.2: the echo and
+// the pong), which a loaded CI machine should not put in doubt.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { selectCases } from '../../src/cases/catalogue';
+import { isCaseFailure } from '../../src/report';
+import { startBrokenServer, type BrokenServer, type BrokenServerFlaws } from '../peers/broken-server';
+import { DEFLATE_CASES, runCases, startWsEchoProcess, verdicts, type ServerProcess } from './helpers';
+
+const SCALE = 2;
+const ids = (patterns: string[]) => selectCases(patterns).map((d) => d.id);
+const table = (patterns: string[], verdict: (id: string) => string) => Object.fromEntries(ids(patterns).map((id) => [id, verdict(id)]));
+
+function withBrokenServer(flaws: BrokenServerFlaws, body: (url: () => string) => void): void {
+  let server: BrokenServer;
+  before(async () => (server = await startBrokenServer(flaws)));
+  after(() => server?.stop());
+  body(() => server.url);
+}
+
+describe('the lax server without flaws (the baseline the flaws are measured against)', () => {
+  withBrokenServer({}, (url) => {
+    test('sections 2, 3, 4 and 5.19/5.20 are OK / OK', async () => {
+      const patterns = ['2.*', '3.*', '4.*', '5.19', '5.20'];
+      assert.deepEqual(verdicts(await runCases(url(), patterns, { parallel: 32, timeoutScale: SCALE })), table(patterns, () => 'OK / OK'));
+    });
+  });
+});
+
+describe('ws without UTF-8 validation (skipUTF8Validation: true)', () => {
+  let server: ServerProcess;
+  before(async () => (server = await startWsEchoProcess({ ws: { skipUTF8Validation: true } })));
+  after(() => server?.stop());
+
+  test('6.x: every invalid-UTF-8 case FAILED / FAILED (we had to fail it: the wrong endpoint), every valid one OK / OK', async () => {
+    const results = await runCases(server.url, ['6.*'], { timeoutScale: SCALE });
+    const expected = Object.fromEntries(
+      selectCases(['6.*']).map((d) => [d.id, d.expectedClose.closedByWrongEndpointIsFatal ? 'FAILED / FAILED' : 'OK / OK']),
+    );
+    assert.deepEqual(verdicts(results), expected);
+    const invalid = results.filter((r) => r.behavior === 'FAILED');
+    assert.equal(invalid.length, 75, 'the 75 invalid-UTF-8 cases of 6.x');
+    // We failed the connection with 1007 on the echoed bad text.
+    for (const r of invalid) assert.equal(r.closeFacts.localCloseCode, 1007, r.caseId);
+  });
+});
+
+describe('a server that accepts RSV bits without an extension', () => {
+  withBrokenServer({ acceptRsv: true }, (url) => {
+    test('3.1-3.6: the RSV frame is echoed, so the events differ and we close: FAILED / FAILED; 3.7 (a close with RSV) is answered: OK / OK', async () => {
+      const results = await runCases(url(), ['3.*'], { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), { ...table(['3.*'], () => 'FAILED / FAILED'), '3.7': 'OK / OK' });
+      assert.equal(results[0].resultClose, 'The connection was failed by the wrong endpoint');
+      assert.equal(results[0].result, 'Actual events differ from any expected.');
+    });
+  });
+});
+
+describe('a server that ignores reserved opcodes', () => {
+  withBrokenServer({ acceptReservedOpcodes: true }, (url) => {
+    test('4.x.1-2: nothing comes back (events OK) but we had to close: OK / FAILED; 4.x.3-5: the pong is not expected: FAILED / FAILED', async () => {
+      const results = await runCases(url(), ['4.*'], { timeoutScale: SCALE });
+      const expected = table(['4.*'], (id) => (/\.[12]$/.test(id) ? 'OK / FAILED' : 'FAILED / FAILED'));
+      assert.deepEqual(verdicts(results), expected);
+      // OK / FAILED is still a failure for CI.
+      assert.ok(results.every(isCaseFailure));
+    });
+  });
+});
+
+describe('a server that answers every close with code 3333', () => {
+  withBrokenServer({ closeCode: 3333 }, (url) => {
+    test('7.x: WRONG CODE, which fails the case (FAILED / WRONG CODE); 7.3.6 is a protocol error (1002): OK / OK; 7.1.6, 7.13.x INFORMATIONAL', async () => {
+      const results = await runCases(url(), ['7.*'], { timeoutScale: SCALE });
+      const expected = table(['7.*'], (id) =>
+        id === '7.1.6' || id.startsWith('7.13.') ? 'INFORMATIONAL / INFORMATIONAL' : id === '7.3.6' ? 'OK / OK' : 'FAILED / WRONG CODE',
+      );
+      assert.deepEqual(verdicts(results), expected);
+      const byId = new Map(results.map((r) => [r.caseId, r]));
+      assert.equal(byId.get('7.1.1')!.result, 'The close code should have been 1000 or empty');
+      assert.equal(byId.get('7.7.10')!.result, 'The close code should have been 1000,3000 or empty');
+      assert.equal(byId.get('7.9.1')!.result, 'The close code should have been 1002 or empty');
+      assert.equal(byId.get('7.1.1')!.closeFacts.remoteCloseCode, 3333);
+    });
+  });
+});
+
+describe('a server that drops TCP when it gets a close frame (like the seed report\'s agent)', () => {
+  withBrokenServer({ dropOnClose: true }, (url) => {
+    test('1.1.x, 5.19, 5.20: events OK, closing UNCLEAN with the seed\'s reason', async () => {
+      const patterns = ['1.1.*', '5.19', '5.20'];
+      const results = await runCases(url(), patterns, { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), table(patterns, () => 'OK / UNCLEAN'));
+      for (const r of results) {
+        assert.equal(r.closeFacts.wasClean, false);
+        assert.equal(r.closeFacts.wasNotCleanReason, 'peer dropped the TCP connection without previous WebSocket closing handshake');
+        assert.equal(isCaseFailure(r), false, 'UNCLEAN is reported, not a CI failure');
+      }
+    });
+  });
+});
+
+describe('a server that ignores pings', () => {
+  withBrokenServer({ ignorePings: true }, (url) => {
+    test('2.x: no pong where one is expected: FAILED / OK; 2.5 (126-octet ping, a protocol error), 2.7, 2.8 (no pong expected): OK / OK', async () => {
+      const results = await runCases(url(), ['2.*'], { timeoutScale: SCALE });
+      const expected = table(['2.*'], (id) => (['2.5', '2.7', '2.8'].includes(id) ? 'OK / OK' : 'FAILED / OK'));
+      assert.deepEqual(verdicts(results), expected);
+    });
+  });
+});
+
+describe('a server that corrupts permessage-deflate', () => {
+  withBrokenServer({ corruptDeflate: true }, (url) => {
+    test('12.x/13.x subset: we fail the connection on the bad deflate data (1007): FAILED', async () => {
+      const results = await runCases(url(), DEFLATE_CASES, { timeoutScale: SCALE });
+      assert.deepEqual(
+        results.map((r) => [r.caseId, r.behavior, r.closeFacts.failedByMe, r.closeFacts.localCloseCode]),
+        DEFLATE_CASES.map((id) => [id, 'FAILED', true, 1007]),
+      );
+      assert.ok(results.every(isCaseFailure));
+    });
+  });
+});

@@ -1,0 +1,54 @@
+// Evidence 1 and 2 of issue 3: the catalogue against servers known to pass Autobahn — the `ws`
+// echo server and our own `wsw serve` (the built CLI), each with and without permessage-deflate —
+// and no case FAILED (isCaseFailure: behaviour or closing behaviour FAILED). Sections 1-7, 9, 10
+// in full; 12.x/13.x as DEFLATE_CASES (helpers.ts). Timers at GOOD_SERVER_SCALE (2) times
+// Autobahn's: see helpers.ts for why.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { selectCases } from '../../src/cases/catalogue';
+import { startWswServe, type WswServe } from '../peers';
+import { CORE_SECTIONS, DEFLATE_CASES, GOOD_SERVER_SCALE, assertNoFailure, buildCli, runCases, runCoreSections, startWsEchoProcess, type ServerProcess } from './helpers';
+
+const coreCount = selectCases(CORE_SECTIONS).length;
+
+before(() => buildCli());
+
+for (const deflate of [false, true]) {
+  const label = deflate ? 'with permessage-deflate' : 'without permessage-deflate';
+
+  describe(`the ws echo server ${label}${deflate ? ' (threshold 0: every message compressed)' : ''}`, () => {
+    let server: ServerProcess;
+    before(async () => (server = await startWsEchoProcess({ deflate })));
+    after(() => server?.stop());
+
+    if (!deflate) {
+      test('sections 1-7, 9, 10: no case FAILED', async () => {
+        assertNoFailure(await runCoreSections(server.url), coreCount);
+      });
+    }
+
+    test(`12.x/13.x subset: ${deflate ? 'no case FAILED, every one OK' : 'UNIMPLEMENTED, not FAILED'}`, async () => {
+      const results = await runCases(server.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_SERVER_SCALE });
+      assertNoFailure(results, DEFLATE_CASES.length);
+      for (const r of results) assert.equal(r.behavior, deflate ? 'OK' : 'UNIMPLEMENTED', r.caseId);
+    });
+  });
+
+  describe(`wsw serve ${label}`, () => {
+    let serve: WswServe;
+    before(async () => (serve = await startWswServe({ deflate })));
+    after(() => serve?.stop());
+
+    if (!deflate) {
+      test('sections 1-7, 9, 10: no case FAILED', async () => {
+        assertNoFailure(await runCoreSections(serve.ws.url), coreCount);
+      });
+    }
+
+    test(`12.x/13.x subset: ${deflate ? 'no case FAILED, every one OK' : 'UNIMPLEMENTED, not FAILED'}`, async () => {
+      const results = await runCases(serve.ws.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_SERVER_SCALE });
+      assertNoFailure(results, DEFLATE_CASES.length);
+      for (const r of results) assert.equal(r.behavior, deflate ? 'OK' : 'UNIMPLEMENTED', r.caseId);
+    });
+  });
+}

@@ -1,0 +1,106 @@
+// The fuzzing server's endpoints (Autobahn's FuzzingServerProtocol), and `wsw test-client` with
+// `wsw echo-client` end to end (dist/cli.js, built by the build stage before this one).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { runBounded, startTracked, stopProcess, waitForExit, waitForLine, withTimeout } from '../peers/process';
+import { runWsHarness, startFuzzer, type Fuzzer } from './helpers';
+
+/** Opens `url`, collects the text messages until the server closes; or the HTTP refusal. */
+function ask(url: string): Promise<{ messages: string[]; code: number } | { status: number; body: string }> {
+  return withTimeout(new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    const messages: string[] = [];
+    ws.on('message', (data) => messages.push(data.toString()));
+    ws.on('close', (code) => resolve({ messages, code }));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (s: string) => (body += s)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('error', () => { /* reported through close or unexpected-response */ });
+  }), 10_000, url);
+}
+
+describe('fuzzing server endpoints', () => {
+  let fuzzer: Fuzzer;
+  before(async () => {
+    fuzzer = await startFuzzer(['1.1.*', '2.1', '5.20']);
+  });
+  after(() => fuzzer.close());
+
+  test('/getCaseCount: the number of selected cases as a text message, then close 1000', async () => {
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseCount`), { messages: ['10'], code: 1000 });
+  });
+
+  test('/getCaseInfo?case=N: id and description (up to its first tag), N 1-based over the selection', async () => {
+    const first = await ask(`${fuzzer.base}/getCaseInfo?case=1`);
+    assert.deepEqual(first, { messages: [JSON.stringify({ id: '1.1.1', description: 'Send text message with payload 0.' })], code: 1000 });
+    const last = await ask(`${fuzzer.base}/getCaseInfo?case=10`);
+    assert.equal('messages' in last && JSON.parse(last.messages[0]).id, '5.20');
+  });
+
+  test('bad requests are refused with 400 and the reason', async () => {
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?case=11`), { status: 400, body: 'case "11" not found: cases are 1 to 10\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?case=x`), { status: 400, body: 'case "x" not found: cases are 1 to 10\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/runCase?case=1`), { status: 400, body: 'need agent (&agent=NAME)\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseStatus?agent=a`), { status: 400, body: 'need case (?case=N)\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/updateReports`), { status: 400, body: 'need agent (&agent=NAME)\n' });
+    const unknown = await ask(`${fuzzer.base}/stopServer`);
+    assert.ok('status' in unknown && unknown.status === 400 && unknown.body.startsWith('unknown path "/stopServer"'), JSON.stringify(unknown));
+  });
+
+  test('/getCaseStatus waits for the result, then sends {"behavior"}; /runCase runs as a server', async () => {
+    const status = ask(`${fuzzer.base}/getCaseStatus?case=9&agent=status-agent`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const ws = new WebSocket(`${fuzzer.base}/runCase?case=9&agent=status-agent`, { autoPong: false });
+    await withTimeout(new Promise((resolve) => ws.on('close', resolve)), 10_000, 'runCase');
+    // 2.1 without a pong: FAILED.
+    assert.deepEqual(await status, { messages: [JSON.stringify({ behavior: 'FAILED' })], code: 1000 });
+    const [result] = fuzzer.server.resultsFor('status-agent');
+    assert.equal(result.caseId, '2.1');
+    assert.equal(result.closeFacts.isServer, true);
+    assert.match(result.httpRequest, /^GET \/runCase\?case=9&agent=status-agent HTTP\/1\.1\r\n/);
+    assert.match(result.httpResponse, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    // Known now: answered at once.
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseStatus?case=9&agent=status-agent`), { messages: [JSON.stringify({ behavior: 'FAILED' })], code: 1000 });
+  });
+
+  test('/updateReports hands every result so far to the report writer, then closes', async () => {
+    await runWsHarness(fuzzer.base, 'ws-all');
+    assert.deepEqual(fuzzer.updates.at(-1), { agent: 'ws-all', results: fuzzer.server.allResults().length });
+    assert.equal(fuzzer.server.resultsFor('ws-all').length, 10);
+  });
+});
+
+describe('wsw test-client and wsw echo-client (dist/cli.js)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsw-test-client-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('our client runs the loop, reports are written on updateReports and on SIGTERM, exit status by verdicts', { timeout: 120_000 }, async () => {
+    const server = startTracked(process.execPath, ['dist/cli.js', 'test-client', '--port', '0', '--cases', '1.1.*,2.*,5.20,7.1.*', '--report-dir', dir]);
+    let output = '';
+    try {
+      const line = await waitForLine(server, (l) => l.startsWith('fuzzing server listening on '), 10_000, (l) => (output += l + '\n'));
+      const base = /(ws:\/\/\S+?)\/? /.exec(line)![1];
+      const client = await runBounded(process.execPath, ['dist/cli.js', 'echo-client', base, '--agent', 'wsw-client'], '', 90_000);
+      assert.equal(client.code, 0, client.stderr);
+      assert.match(client.stderr, /running 26 of 26 cases as agent "wsw-client"/);
+      const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+      assert.equal(Object.keys(index['wsw-client']).length, 26);
+      assert.ok(Object.values(index['wsw-client'] as Record<string, { behavior: string }>).every((c) => c.behavior === 'OK' || c.behavior === 'INFORMATIONAL'));
+      // A broken client (no pongs) makes the run fail.
+      await runWsHarness(base, 'ws-no-pong', { ws: { autoPong: false } });
+      await stopProcess(server, 10_000);
+      assert.equal(server.exitCode, 1);
+    } finally {
+      await stopProcess(server);
+    }
+    assert.ok(await waitForExit(server, 1000));
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+    assert.deepEqual(Object.keys(index).sort(), ['wsw-client', 'ws-no-pong'].sort());
+    assert.equal(index['ws-no-pong']['2.1'].behavior, 'FAILED');
+  });
+});

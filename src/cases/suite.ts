@@ -44,7 +44,8 @@ export async function runSuite(options: SuiteOptions): Promise<CaseResult[]> {
       const definition = options.cases[index];
       let result: CaseResult;
       try {
-        const { channel } = await openChannel(options.url, options);
+        // Under load (ours and the server's) a connect can take a while: scale its limit too.
+        const { channel } = await openChannel(options.url, { ...options, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 * Math.max(1, options.timeoutScale ?? 1) });
         result = await runCase(definition, {
           agent: options.agent,
           channel,

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { HandshakeError, defaultHeadLimits, parseHttpHead, refusal, type HeadLimits, type HttpHead } from '../engine';
 import { socketChannel, type RawChannel } from './raw-channel';
-import { createSelfSignedCertificate } from './self-signed';
+import { createListener, startListening } from './listener';
 
 export interface RawRequest {
   head: HttpHead;
@@ -103,26 +103,9 @@ export class RawServer {
 }
 
 /** Starts a raw server; `handler` gets every client whose HTTP head arrived in time. */
-export function listenRaw(options: RawServerOptions, handler: (request: RawRequest) => void): Promise<RawServer> {
-  let fingerprint: string | null = null;
-  let server: net.Server;
-  if (options.tls) {
-    let credentials = options.tls;
-    if (credentials === 'self-signed') {
-      const made = createSelfSignedCertificate();
-      fingerprint = made.fingerprint;
-      credentials = made;
-    }
-    server = tls.createServer({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ['http/1.1'], handshakeTimeout: options.headTimeoutMs ?? 10000 });
-  } else {
-    server = net.createServer();
-  }
+export async function listenRaw(options: RawServerOptions, handler: (request: RawRequest) => void): Promise<RawServer> {
+  const { server, fingerprint } = createListener(options.tls, options.headTimeoutMs ?? 10000);
   const raw = new RawServer(server, !!options.tls, fingerprint, options, handler);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.removeListener('error', reject);
-      resolve(raw);
-    });
-  });
+  await startListening(server, options.host, options.port);
+  return raw;
 }

@@ -16,7 +16,7 @@ import {
   type ServerHandshakeResult,
 } from '../engine';
 import { nodeDeflateCodec } from './deflate-codec';
-import { createSelfSignedCertificate } from './self-signed';
+import { createListener, startListening } from './listener';
 import { WebSocketConnection, type WebSocketOptions } from './websocket';
 
 export interface ServerOptions extends WebSocketOptions {
@@ -205,29 +205,11 @@ type AcceptedRequest = Extract<ServerHandshakeResult, { ok: true }>;
 /** Module-level, so that the listener that stays on every socket captures no handshake state. */
 function ignoreSocketError(): void {}
 
-export function listen(options: ServerOptions = {}): Promise<WebSocketServer> {
-  let fingerprint: string | null = null;
-  let server: net.Server;
-  if (options.tls) {
-    let credentials = options.tls;
-    if (credentials === 'self-signed') {
-      const made = createSelfSignedCertificate();
-      fingerprint = made.fingerprint;
-      credentials = made;
-    }
-    // The TLS handshake counts against the handshake time-out too (Node's own default is 120 s).
-    server = tls.createServer({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ['http/1.1'], handshakeTimeout: options.handshakeTimeoutMs ?? 10000 });
-  } else {
-    server = net.createServer();
-  }
+export async function listen(options: ServerOptions = {}): Promise<WebSocketServer> {
+  const { server, fingerprint } = createListener(options.tls, options.handshakeTimeoutMs ?? 10000);
   const wss = new WebSocketServer(server, !!options.tls, options, fingerprint);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.removeListener('error', reject);
-      resolve(wss);
-    });
-  });
+  await startListening(server, options.host, options.port);
+  return wss;
 }
 
 /** True for addresses only this machine can reach. */

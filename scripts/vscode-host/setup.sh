@@ -109,7 +109,10 @@ else
   # npm itself must run on node24: code-server's postinstall checks the Node major in npm's user agent.
   # npm_config_nodedir overrides any ~/.npmrc nodedir (e.g. Node 20's headers) so node-gyp builds for
   # Node 24 from the headers in node24/include and never tries to download any.
-  ( cd "$CS_DIR" && export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_update_notifier=false && \
+  # Run from `npm test`, the outer npm's npm_* variables (npm_config_user_agent says node/v20) would
+  # be read as config by this npm and fail that check: clear them all first.
+  ( cd "$CS_DIR" && for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done && \
+    export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_update_notifier=false && \
     run_logged code-server-install 1500 npm install --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION" )
   [ -f "$CS_PKG/out/node/entry.js" ] || fail "code-server: out/node/entry.js missing after install"
   # The postinstall runs a second npm install in lib/vscode and builds the native modules. Should an

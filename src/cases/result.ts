@@ -37,6 +37,25 @@ export interface CloseFacts {
   remoteCloseReason: string | null;
 }
 
+/** The facts before anything happened (Autobahn's initial values). */
+export function initialCloseFacts(isServer: boolean): CloseFacts {
+  return {
+    isServer,
+    closedByMe: false,
+    failedByMe: false,
+    droppedByMe: false,
+    wasClean: false,
+    wasNotCleanReason: null,
+    wasServerConnectionDropTimeout: false,
+    wasOpenHandshakeTimeout: false,
+    wasCloseHandshakeTimeout: false,
+    localCloseCode: null,
+    localCloseReason: null,
+    remoteCloseCode: null,
+    remoteCloseReason: null,
+  };
+}
+
 /** One numbered line of the wire log, in the seed report's vocabulary. */
 export type WireLogEntry =
   /** `sync`: the write went out on its own (chop size or SYNC); only the HTML colour differs. */

@@ -32,7 +32,7 @@ import { acceptDeflateOffer, acceptanceExtensionString, offerExtensionString, ty
 import type { CaseDefinition } from './definition';
 import { messageFrames } from './fragment';
 import { INITIAL_BEHAVIOR, closeCodeWhenDone, judgeCase } from './judge';
-import type { Behavior, CaseResult, CloseFacts, ObservedEvent, TrafficStats, WireLogEntry } from './result';
+import { initialCloseFacts, type Behavior, type CaseResult, type CloseFacts, type ObservedEvent, type TrafficStats, type WireLogEntry } from './result';
 
 /** Autobahn's fuzzer settings (seconds), scaled by `timeoutScale`. */
 const OPEN_HANDSHAKE_TIMEOUT = 5;
@@ -112,21 +112,7 @@ class CaseRun implements CaseContext {
     this.maskSource = options.maskSource ?? cryptoMaskSource;
     this.started = (options.clock ?? (() => new Date()))();
     this.t0 = this.channel.now();
-    this.facts = {
-      isServer: this.role === 'server',
-      closedByMe: false,
-      failedByMe: false,
-      droppedByMe: false,
-      wasClean: false,
-      wasNotCleanReason: null,
-      wasServerConnectionDropTimeout: false,
-      wasOpenHandshakeTimeout: false,
-      wasCloseHandshakeTimeout: false,
-      localCloseCode: null,
-      localCloseReason: null,
-      remoteCloseCode: null,
-      remoteCloseReason: null,
-    };
+    this.facts = initialCloseFacts(this.role === 'server');
   }
 
   start(): void {

@@ -9,7 +9,7 @@ import { reportFileName } from '../report/file-name';
 import type { CaseDefinition } from './definition';
 import { INITIAL_BEHAVIOR, judgeCase } from './judge';
 import { runCase } from './runner';
-import type { CaseResult, CloseFacts } from './result';
+import { initialCloseFacts, type CaseResult, type CloseFacts } from './result';
 
 export interface SuiteOptions extends OpenChannelOptions {
   url: string;
@@ -65,21 +65,7 @@ export async function runSuite(options: SuiteOptions): Promise<CaseResult[]> {
 
 /** The result of a case whose connection could not even be opened. */
 function unreachable(definition: CaseDefinition, agent: string, error: Error): CaseResult {
-  const closeFacts: CloseFacts = {
-    isServer: false,
-    closedByMe: false,
-    failedByMe: false,
-    droppedByMe: false,
-    wasClean: false,
-    wasNotCleanReason: `could not connect: ${error.message}`,
-    wasServerConnectionDropTimeout: false,
-    wasOpenHandshakeTimeout: false,
-    wasCloseHandshakeTimeout: false,
-    localCloseCode: null,
-    localCloseReason: null,
-    remoteCloseCode: null,
-    remoteCloseReason: null,
-  };
+  const closeFacts: CloseFacts = { ...initialCloseFacts(false), wasNotCleanReason: `could not connect: ${error.message}` };
   const stats = { rxOctetsByChopSize: new Map(), txOctetsByChopSize: new Map(), rxFramesByOpcode: new Map(), txFramesByOpcode: new Map() };
   const verdict = judgeCase(definition, { observed: [], preset: INITIAL_BEHAVIOR, connectionWasOpen: false, closeFacts, stats });
   return {

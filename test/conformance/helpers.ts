@@ -8,6 +8,7 @@ import { runSuite } from '../../src/cases/suite';
 import type { CaseResult } from '../../src/cases/result';
 import { isCaseFailure } from '../../src/report';
 import type { WsEchoServerOptions } from '../peers';
+import { stopProcess } from '../peers/process';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -45,17 +46,7 @@ export async function startWsEchoProcess(options: WsEchoServerOptions = {}, time
   const merged = { ...options, ws: { maxFragments: 0, ...(options.ws ?? {}) } };
   const script = join(__dirname, 'ws-echo-process.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(merged)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
-  };
+  const stop = () => stopProcess(child, 5000);
   let output = '';
   try {
     const url = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,7 @@ import {
   type ClientOptions, type EchoServer, type PeerResult, type Step,
 } from './steps';
 import type { TestCert } from './certs';
+import { stopProcess } from './process';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -26,17 +27,7 @@ export async function startWswServe(options: { deflate: boolean; tls?: TestCert;
   const expected = options.tls ? 2 : 1;
   const urls: string[] = [];
   let output = '';
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
-  };
+  const stop = () => stopProcess(child, 5000);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`wsw serve printed no URLs within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms: ${output}`)), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);

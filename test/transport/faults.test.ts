@@ -5,48 +5,8 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { connect, listen, type WebSocketConnection } from '../../src/transport';
-import { acceptKeyFor, encodeFrame } from '../../src/engine';
-
-/** A raw TCP server whose behaviour the test scripts; closes every socket it accepted on stop. */
-async function rawServer(onSocket: (socket: net.Socket) => void): Promise<{ port: number; stop: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-    onSocket(socket);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    stop: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-/** Answers the upgrade like a real server, then hands the socket over. */
-function acceptUpgrade(socket: net.Socket, then: (socket: net.Socket) => void): void {
-  let head = '';
-  const onData = (chunk: Buffer) => {
-    head += chunk.toString('latin1');
-    const end = head.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    socket.off('data', onData);
-    const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(head)![1];
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKeyFor(key)}\r\n\r\n`);
-    then(socket);
-  };
-  socket.on('data', onData);
-}
-
-function rawClient(port: number, host = '127.0.0.1'): Promise<net.Socket> {
-  const socket = net.connect(port, host);
-  socket.on('error', () => {});
-  return once(socket, 'connect').then(() => socket);
-}
+import { encodeFrame } from '../../src/engine';
+import { acceptUpgrade, rawClient, rawServer } from '../reliability/helpers';
 
 /** Collects everything a raw socket receives until the peer closes it. */
 function readAll(socket: net.Socket): Promise<Buffer> {

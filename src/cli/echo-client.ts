@@ -5,14 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
-import { CliUsageError, parseArgs } from './args';
+import { CliUsageError, integerOption, parseArgs } from './args';
 
-export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N,M-K] [--insecure] [--ca FILE] [--no-deflate] [--quiet]
+export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N,M-K] [--parallel N] [--insecure] [--ca FILE]
+                [--no-deflate | --deflate-level 0-9] [--quiet]
 
   Runs our own client against a fuzzing server at BASE_URL (wsw test-client, or Autobahn's
   wstest -m fuzzingserver): /getCaseCount, /runCase?case=N&agent=NAME for each case (echoing
   every message back), then /updateReports?agent=NAME. permessage-deflate is offered unless
   --no-deflate. --cases picks case numbers (1-based, as the server counts them).
+  --parallel N       cases at once (default 1, as Autobahn's harnesses run them)
+  --deflate-level L  zlib level of the messages it compresses (default 6)
   Exit status: 0 when the loop completed; 2 when the server could not be reached or answered
   something unexpected.`;
 
@@ -44,12 +47,17 @@ export function caseNumbers(spec: string | undefined, count: number): number[] {
 }
 
 export async function echoClient(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { agent: 'value', cases: 'value', insecure: 'flag', ca: 'value', 'no-deflate': 'flag', quiet: 'flag' });
+  const args = parseArgs(argv, {
+    agent: 'value', cases: 'value', parallel: 'value', insecure: 'flag', ca: 'value', 'no-deflate': 'flag', 'deflate-level': 'value', quiet: 'flag',
+  });
   if (args.positionals.length !== 1) throw new CliUsageError('wsw echo-client needs exactly one BASE_URL');
   const agent = args.values.get('agent');
   if (!agent) throw new CliUsageError('--agent NAME is required');
   const base = args.positionals[0].replace(/\/+$/, '');
   if (!/^wss?:\/\//i.test(base)) throw new CliUsageError(`BASE_URL must be ws:// or wss://, got ${JSON.stringify(base)}`);
+  if (args.flags.has('no-deflate') && args.values.has('deflate-level')) throw new CliUsageError('--deflate-level needs permessage-deflate, which --no-deflate declines');
+  const parallel = integerOption(args, 'parallel', 1, 1, 64);
+  const deflate = !args.flags.has('no-deflate') && { level: integerOption(args, 'deflate-level', 6, 0, 9) };
   const options: ClientOptions = {
     insecure: args.flags.has('insecure'),
     ca: args.values.has('ca') ? readFileSync(args.values.get('ca')!) : undefined,
@@ -71,15 +79,15 @@ export async function echoClient(argv: string[]): Promise<number> {
   console.error(`running ${numbers.length} of ${count} cases as agent ${JSON.stringify(agent)}`);
 
   const q = encodeURIComponent(agent);
-  for (const n of numbers) {
+  const runCase = async (n: number) => {
     const t0 = Date.now();
     let ws: WebSocketConnection;
     try {
-      ws = await connect(`${base}/runCase?case=${n}&agent=${q}`, { ...options, deflate: !args.flags.has('no-deflate') });
+      ws = await connect(`${base}/runCase?case=${n}&agent=${q}`, { ...options, deflate });
     } catch (error) {
       // A refused handshake is a result of the case too (the server judged it); go on.
       if (!quiet) console.log(`case ${n}/${count}: not opened: ${(error as Error).message.split('\n')[0]}`);
-      continue;
+      return;
     }
     ws.on('message', (data, binary) => {
       if (ws.state === 'open') ws.send(data, { binary });
@@ -89,7 +97,13 @@ export async function echoClient(argv: string[]): Promise<number> {
       throw error;
     });
     if (!quiet) console.log(`case ${n}/${count}: closed ${info.code}${info.wasClean ? '' : ' (unclean)'} after ${Date.now() - t0} ms`);
-  }
+  };
+  // `parallel` workers take the next case number until none is left.
+  const queue = [...numbers];
+  const worker = async () => {
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) await runCase(n);
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
 
   const reporter = await connect(`${base}/updateReports?agent=${q}`, options);
   await withLimit(reporter.closed, 60_000, 'updateReports');

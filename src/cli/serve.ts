@@ -4,13 +4,14 @@ import { isLoopbackHost, listen, type ServerOptions, type WebSocketConnection, t
 import { CliUsageError, integerOption, parseArgs } from './args';
 
 export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [--cert FILE --key FILE]
-          [--tls-port PORT] [--deflate | --no-deflate] [--max-message BYTES]
+          [--tls-port PORT] [--deflate | --no-deflate] [--deflate-level 0-9] [--max-message BYTES]
           [--max-connections N] [--verbose]
 
   An echo server. Prints "listening on ws://HOST:PORT/" (or wss) once ready; stops on SIGINT/SIGTERM.
   --tls            serve wss:// (a self-signed localhost certificate unless --cert/--key are given)
   --tls-port PORT  also serve wss:// on PORT next to ws:// on --port
   --no-deflate     decline permessage-deflate (accepted by default)
+  --deflate-level  zlib level of the echoes it compresses (default 6; 1 is several times faster)
   --max-message    largest message accepted, in bytes (default 67108864); larger ones get 1009
   --max-connections N  connections beyond N are refused with 503 (default 10000)`;
 
@@ -28,17 +29,18 @@ export function echo(ws: WebSocketConnection): void {
 export async function serve(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     host: 'value', port: 'value', tls: 'flag', cert: 'value', key: 'value', 'tls-port': 'value',
-    deflate: 'flag', 'no-deflate': 'flag', 'max-message': 'value', 'max-connections': 'value', verbose: 'flag',
+    deflate: 'flag', 'no-deflate': 'flag', 'deflate-level': 'value', 'max-message': 'value', 'max-connections': 'value', verbose: 'flag',
   });
   if (args.positionals.length) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`);
   if (args.flags.has('deflate') && args.flags.has('no-deflate')) throw new CliUsageError('--deflate and --no-deflate contradict each other');
   if (args.values.has('cert') !== args.values.has('key')) throw new CliUsageError('--cert and --key go together');
   const host = args.values.get('host') ?? '127.0.0.1';
+  if (args.flags.has('no-deflate') && args.values.has('deflate-level')) throw new CliUsageError('--deflate-level needs permessage-deflate, which --no-deflate declines');
   const maxMessage = integerOption(args, 'max-message', 64 * 1024 * 1024, 1);
   const credentials = args.values.has('cert') ? { cert: readFileSync(args.values.get('cert')!), key: readFileSync(args.values.get('key')!) } : 'self-signed' as const;
   const common: ServerOptions = {
     host,
-    deflate: !args.flags.has('no-deflate'),
+    deflate: !args.flags.has('no-deflate') && { level: integerOption(args, 'deflate-level', 6, 0, 9) },
     limits: { maxMessageSize: maxMessage, maxFrameSize: maxMessage },
     maxConnections: integerOption(args, 'max-connections', 10000, 1),
   };

@@ -10,6 +10,7 @@ import { ProtocolError, UsageError } from './errors';
 import { Utf8Validator, isValidUtf8 } from './utf8';
 import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload } from './close';
 import type { PerMessageDeflate } from './deflate';
+import { pooledRandomMask } from './mask';
 
 export type Role = 'client' | 'server';
 
@@ -104,20 +105,6 @@ export interface SendMessageOptions {
 
 const EMPTY = new Uint8Array(0);
 const textEncoder = new TextEncoder();
-
-/** 4-byte masks cut from a pool of random bytes: one getRandomValues call per 2,048 masks. */
-function pooledRandomMask(): () => Uint8Array {
-  const pool = new Uint8Array(8192);
-  let offset = pool.length;
-  return () => {
-    if (offset === pool.length) {
-      globalThis.crypto.getRandomValues(pool);
-      offset = 0;
-    }
-    offset += 4;
-    return pool.subarray(offset - 4, offset);
-  };
-}
 
 export class Connection implements FrameSink {
   readonly role: Role;

@@ -50,3 +50,20 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void 
   }
   for (; i < length; i++) data[i] ^= mask[(offset + i) & 3];
 }
+
+/**
+ * 4-byte masks cut from a pool of random bytes: one getRandomValues call per 2,048 masks.
+ * Each mask is a view into the pool, valid until 2,048 more have been cut: use it at once.
+ */
+export function pooledRandomMask(): () => Uint8Array {
+  const pool = new Uint8Array(8192);
+  let offset = pool.length;
+  return () => {
+    if (offset === pool.length) {
+      globalThis.crypto.getRandomValues(pool);
+      offset = 0;
+    }
+    offset += 4;
+    return pool.subarray(offset - 4, offset);
+  };
+}

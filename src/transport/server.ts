@@ -37,10 +37,13 @@ export interface ServerOptions extends WebSocketOptions {
   limits?: Partial<Limits>;
   headLimits?: HeadLimits;
   frameEvents?: boolean;
+  /** Keep each connection's handshake heads in `ws.info` (for logs). Default off: see OpenInfo. */
+  keepHandshakeHeads?: boolean;
 }
 
 export type ServerEvents = {
-  connection: [ws: WebSocketConnection];
+  /** A new connection, with the upgrade request it was opened by. */
+  connection: [ws: WebSocketConnection, requestHead: string];
   /** A client that did not complete a valid upgrade, and why. */
   'handshake-failed': [error: Error, remote: string];
 };
@@ -179,14 +182,16 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       frameEvents: options.frameEvents,
       deflate: result.deflate ? new PerMessageDeflate(result.deflate, 'server', nodeDeflateCodec, this.deflateOptions || {}) : null,
     });
+    const requestHead = data.subarray(0, headLength).toString('latin1');
+    const keep = options.keepHandshakeHeads === true;
     const ws = new WebSocketConnection(
       socket,
       engine,
       {
         protocol: result.protocol,
         deflate: result.deflate,
-        requestHead: data.subarray(0, headLength).toString('latin1'),
-        responseHead: Buffer.from(result.response).toString('latin1'),
+        requestHead: keep ? requestHead : null,
+        responseHead: keep ? Buffer.from(result.response).toString('latin1') : null,
         path: result.path,
         remoteAddress: socket.remoteAddress ?? '',
         remotePort: socket.remotePort ?? 0,
@@ -194,8 +199,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       options,
     );
     this.connections.add(ws);
-    ws.on('close', () => this.connections.delete(ws));
-    this.emit('connection', ws);
+    ws.on('close', forgetConnection);
+    connectionsOf.set(ws, this.connections);
+    this.emit('connection', ws, requestHead);
     ws.receive(data.subarray(headLength));
   }
 }
@@ -204,6 +210,12 @@ type AcceptedRequest = Extract<ServerHandshakeResult, { ok: true }>;
 
 /** Module-level, so that the listener that stays on every socket captures no handshake state. */
 function ignoreSocketError(): void {}
+
+/** Each connection's server set, for a module-level 'close' listener instead of a closure each. */
+const connectionsOf = new WeakMap<WebSocketConnection, Set<WebSocketConnection>>();
+function forgetConnection(this: WebSocketConnection): void {
+  connectionsOf.get(this)?.delete(this);
+}
 
 export async function listen(options: ServerOptions = {}): Promise<WebSocketServer> {
   const { server, fingerprint } = createListener(options.tls, options.handshakeTimeoutMs ?? 10000);

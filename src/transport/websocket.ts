@@ -17,9 +17,13 @@ export interface CloseInfo extends CloseResult {
 export interface OpenInfo {
   protocol: string | null;
   deflate: DeflateParams | null;
-  /** The opening handshake as sent and received, for logs and reports. */
-  requestHead: string;
-  responseHead: string;
+  /**
+   * The opening handshake as sent and received, for logs and reports. Clients keep it; servers
+   * only with `keepHandshakeHeads` (the 'connection' event carries the request head either way),
+   * since an idle server connection would otherwise carry ~0.4 KiB of strings nobody reads.
+   */
+  requestHead: string | null;
+  responseHead: string | null;
   /** Request target (server side: what the client asked for). */
   path: string;
   remoteAddress: string;
@@ -90,6 +94,22 @@ function joinParts(parts: Uint8Array[], from: number, to: number, bytes: number)
   return joined;
 }
 
+const kConnection = Symbol('wsw.connection');
+type SocketWithConnection = Socket & { [kConnection]: WebSocketConnection };
+
+function socketOnData(this: SocketWithConnection, chunk: Buffer): void {
+  this[kConnection].onSocketData(chunk);
+}
+function socketOnEnd(this: SocketWithConnection): void {
+  this[kConnection].onSocketEnd();
+}
+function socketOnError(this: SocketWithConnection, error: Error): void {
+  this[kConnection].onSocketError(error);
+}
+function socketOnDrain(this: SocketWithConnection): void {
+  this[kConnection].emit('drain');
+}
+
 const textEncoder = new TextEncoder();
 const toBytes = (data: string | Uint8Array) => (typeof data === 'string' ? textEncoder.encode(data) : data);
 
@@ -117,22 +137,29 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     super();
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024 * 1024;
-    socket.on('data', (chunk: Buffer) => {
-      engine.receiveData(chunk);
-      this.pump();
-    });
-    socket.on('end', () => {
-      engine.receiveEof();
-      this.pump();
-    });
-    socket.on('close', () => {
-      engine.receiveEof();
-      this.pump();
-    });
-    socket.on('error', (error) => {
-      this.socketError ??= error;
-    });
-    socket.on('drain', () => this.emit('drain'));
+    // Module-level listeners that find their connection through the socket (as ws does): five
+    // closures per connection would cost more than the rest of an idle connection's state.
+    (socket as SocketWithConnection)[kConnection] = this;
+    socket.on('data', socketOnData);
+    socket.on('end', socketOnEnd);
+    socket.on('close', socketOnEnd);
+    socket.on('error', socketOnError);
+    socket.on('drain', socketOnDrain);
+  }
+
+  /** Called by the socket listeners below. */
+  onSocketData(chunk: Buffer): void {
+    this.engine.receiveData(chunk);
+    this.pump();
+  }
+
+  onSocketEnd(): void {
+    this.engine.receiveEof();
+    this.pump();
+  }
+
+  onSocketError(error: Error): void {
+    this.socketError ??= error;
   }
 
   /** Resolves with the close information once the connection has ended. */

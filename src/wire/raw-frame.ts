@@ -4,13 +4,14 @@
  * are cut to it (opcode to 4 bits, rsv to 3), so every input still yields a well-defined octet
  * string.
  */
-import { getRandomValues } from 'node:crypto';
-import { applyMask } from '../engine/mask';
+import { applyMask, pooledRandomMask } from '../engine/mask';
 
 /** Supplies a fresh 4-octet masking key; injectable so tests get fixed masks. */
 export type MaskSource = () => Uint8Array;
 
-export const cryptoMaskSource: MaskSource = () => getRandomValues(new Uint8Array(4));
+const pooledMask = pooledRandomMask();
+/** A fresh random key per frame; a copy, since an encoded frame keeps its key. */
+export const cryptoMaskSource: MaskSource = () => pooledMask().slice();
 
 export interface RawFrameSpec {
   /** 0-15; reserved opcodes are sent as given. */

@@ -107,6 +107,15 @@ describe('wsw serve and wsw connect', () => {
     assert.equal(badClose.status, 2);
     assert.match(badClose.stderr, /close code 1005 may not be sent/);
     assert.equal(run(['nope']).status, 2);
+    const level = run(['serve', '--port', '0', '--deflate-level', '10']);
+    assert.equal(level.status, 2);
+    assert.match(level.stderr, /--deflate-level must be an integer from 0 to 9, got "10"/);
+    const contradiction = run(['serve', '--port', '0', '--no-deflate', '--deflate-level', '1']);
+    assert.equal(contradiction.status, 2);
+    assert.match(contradiction.stderr, /--deflate-level needs permessage-deflate/);
+    const parallel = run(['echo-client', 'ws://127.0.0.1:1', '--agent', 'a', '--parallel', '0']);
+    assert.equal(parallel.status, 2);
+    assert.match(parallel.stderr, /--parallel must be an integer from 1 to 64/);
   });
 
   test('serve stops cleanly on SIGTERM', async () => {

@@ -80,17 +80,24 @@ describe('wsw test-client and wsw echo-client (dist/cli.js)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('our client runs the loop, reports are written on updateReports and on SIGTERM, exit status by verdicts', { timeout: 120_000 }, async () => {
-    const server = startTracked(process.execPath, ['dist/cli.js', 'test-client', '--port', '0', '--cases', '1.1.*,2.*,5.20,7.1.*', '--report-dir', dir]);
+    const server = startTracked(process.execPath, ['dist/cli.js', 'test-client', '--port', '0', '--cases', '1.1.*,2.*,5.20,7.1.*,12.1.1', '--report-dir', dir]);
     let output = '';
     try {
       const line = await waitForLine(server, (l) => l.startsWith('fuzzing server listening on '), 10_000, (l) => (output += l + '\n'));
       const base = /(ws:\/\/\S+?)\/? /.exec(line)![1];
       const client = await runBounded(process.execPath, ['dist/cli.js', 'echo-client', base, '--agent', 'wsw-client'], '', 90_000);
       assert.equal(client.code, 0, client.stderr);
-      assert.match(client.stderr, /running 26 of 26 cases as agent "wsw-client"/);
+      assert.match(client.stderr, /running 27 of 27 cases as agent "wsw-client"/);
+      // The same cases four at a time, compressing at zlib level 1 (what `npm start` does).
+      const parallel = await runBounded(process.execPath, ['dist/cli.js', 'echo-client', base, '--agent', 'wsw-client-parallel', '--parallel', '4', '--deflate-level', '1'], '', 90_000);
+      assert.equal(parallel.code, 0, parallel.stderr);
       const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
-      assert.equal(Object.keys(index['wsw-client']).length, 26);
-      assert.ok(Object.values(index['wsw-client'] as Record<string, { behavior: string }>).every((c) => c.behavior === 'OK' || c.behavior === 'INFORMATIONAL'));
+      for (const agent of ['wsw-client', 'wsw-client-parallel']) {
+        const cases = index[agent] as Record<string, { behavior: string }>;
+        assert.equal(Object.keys(cases).length, 27, agent);
+        assert.ok(Object.values(cases).every((c) => c.behavior === 'OK' || c.behavior === 'INFORMATIONAL'), agent);
+        assert.equal(cases['12.1.1'].behavior, 'OK', agent);
+      }
       // A broken client (no pongs) makes the run fail.
       await runWsHarness(base, 'ws-no-pong', { ws: { autoPong: false } });
       await stopProcess(server, 10_000);
@@ -100,7 +107,7 @@ describe('wsw test-client and wsw echo-client (dist/cli.js)', () => {
     }
     assert.ok(await waitForExit(server, 1000));
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
-    assert.deepEqual(Object.keys(index).sort(), ['wsw-client', 'ws-no-pong'].sort());
+    assert.deepEqual(Object.keys(index).sort(), ['wsw-client', 'wsw-client-parallel', 'ws-no-pong'].sort());
     assert.equal(index['ws-no-pong']['2.1'].behavior, 'FAILED');
   });
 });

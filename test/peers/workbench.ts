@@ -72,7 +72,7 @@ export async function runWorkbenchClient(url: string, steps: readonly Step[], op
   }
   result.opened = true;
   result.protocol = ws.protocol ?? '';
-  const answer = /^sec-websocket-extensions: *(.*)$/im.exec(ws.info.responseHead);
+  const answer = /^sec-websocket-extensions: *(.*)$/im.exec(ws.info.responseHead ?? '');
   result.extensions = answer ? answer[1].trim() : '';
   let changed: () => void = () => {};
   const until = (ready: () => boolean, what: string) =>

@@ -247,8 +247,8 @@ export class ConnectionStore implements vscode.Disposable {
       entry.ws = ws;
       entry.state = 'open';
       entry.protocol = ws.protocol;
-      entry.requestHead = ws.info.requestHead;
-      entry.responseHead = ws.info.responseHead;
+      entry.requestHead = ws.info.requestHead ?? '';
+      entry.responseHead = ws.info.responseHead ?? '';
       ws.on('frame', (direction, frame) => this.queue(entry, entry.record(direction, frame, this.settings().rowLimit)));
       ws.on('close-received', () => {
         if (entry.state === 'open') {

@@ -13,7 +13,7 @@
  * for at most `maxAgents` agents (the oldest agent is forgotten first).
  */
 import { Connection, HandshakeError, acceptClientRequest, refusal, type HttpHead } from '../engine';
-import type { RawChannel } from '../transport';
+import { listenRaw, type RawChannel, type RawServer, type RawServerOptions } from '../transport';
 import type { CaseDefinition } from './definition';
 import type { CaseResult } from './result';
 import { runCase } from './runner';
@@ -192,6 +192,23 @@ export class FuzzingServer {
       .then(() => run(session))
       .catch(() => session.finish(null));
   }
+}
+
+/** A fuzzing server listening on a socket: what `wsw test-client` and the extension's "Test a Client" start. */
+export interface FuzzingListener {
+  fuzzing: FuzzingServer;
+  server: RawServer;
+  /** ws://HOST:PORT/ or wss://HOST:PORT/ (the base URL a client harness is given). */
+  url: string;
+  /** Stops listening and drops every connection still open. */
+  close(): Promise<void>;
+}
+
+/** Starts a FuzzingServer on `listen` (host default 127.0.0.1, port 0 = any free one, tls optional). */
+export async function startFuzzingServer(listen: Pick<RawServerOptions, 'host' | 'port' | 'tls'>, options: FuzzingServerOptions): Promise<FuzzingListener> {
+  const fuzzing = new FuzzingServer(options);
+  const server = await listenRaw(listen, (request) => fuzzing.handle(request));
+  return { fuzzing, server, url: `${server.url}/`, close: () => server.close() };
 }
 
 function listenerKey(agent: string, caseId: string): string {

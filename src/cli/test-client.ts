@@ -2,10 +2,10 @@
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { selectCases, allCases } from '../cases/catalogue';
-import { FuzzingServer } from '../cases/fuzzing-server';
+import { startFuzzingServer } from '../cases/fuzzing-server';
 import type { CaseResult } from '../cases/result';
 import { isCaseFailure, renderJUnit } from '../report';
-import { isLoopbackHost, listenRaw } from '../transport';
+import { isLoopbackHost } from '../transport';
 import { CliUsageError, integerOption, parseArgs } from './args';
 import { progressLine, sectionSummary, splitList, writeReports } from './test-server';
 
@@ -62,7 +62,8 @@ export async function testClient(argv: string[]): Promise<number> {
     process.once('SIGINT', resolveStop);
     process.once('SIGTERM', resolveStop);
   });
-  const fuzzing = new FuzzingServer({
+  if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the fuzzing server has no authentication`);
+  const { fuzzing, server, url } = await startFuzzingServer({ host, port, tls }, {
     cases,
     timeoutScale,
     onCaseDone: (result, index) => {
@@ -74,10 +75,8 @@ export async function testClient(argv: string[]): Promise<number> {
     },
     onShutdownRequested: () => stop(),
   });
-  if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the fuzzing server has no authentication`);
-  const server = await listenRaw({ host, port, tls }, (request) => fuzzing.handle(request));
   console.error(`running ${cases.length} of ${allCases.length} cases for any client that connects`);
-  console.log(`fuzzing server listening on ${server.url}/ (${cases.length} cases)`);
+  console.log(`fuzzing server listening on ${url} (${cases.length} cases)`);
   if (server.fingerprint) console.error(`self-signed certificate for localhost, SHA-256 ${server.fingerprint}`);
 
   await stopRequested;

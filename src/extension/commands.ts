@@ -6,12 +6,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { allCases, sectionTitles } from '../cases/catalogue';
+import { allCases, sectionTitles, selectCases } from '../cases/catalogue';
+import { writeReports } from '../cli/test-server';
 import { closeCodeNames } from '../engine';
+import type { PanelTarget } from '../protocol/messages';
 import { encodeRawFrame } from '../wire';
 import { SECRET_MASK, type ConnectionEntry, type ConnectionSpec, type ConnectionStore, type HeaderSpec } from './model/connections';
 import type { RunStore } from './model/runs';
-import type { ServerStore } from './model/servers';
+import type { ServerEntry, ServerStore } from './model/servers';
 import { evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from './parse';
 import { connectSettings, defaultDeflate } from './settings';
 import type { WorkbenchPanel } from './views/panel';
@@ -23,6 +25,8 @@ export interface CommandContext {
   runs: RunStore;
   panel: WorkbenchPanel;
   output: vscode.OutputChannel;
+  /** Where /updateReports of a fuzzing server writes the reports (a folder per server). */
+  reportsDir: vscode.Uri;
 }
 
 /** What a command may be given instead of a tree node. */
@@ -49,7 +53,7 @@ function required<T>(value: T | undefined): T {
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  const { connections, servers, runs, panel, output } = ctx;
+  const { connections, servers, runs, panel, output, reportsDir } = ctx;
   const log = (line: string) => output.appendLine(`[${new Date().toISOString()}] ${line}`);
 
   async function pickConnection(arg: Arg, mustBeOpen: boolean): Promise<ConnectionEntry> {
@@ -93,6 +97,56 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       return (e as Error).message;
     }
   };
+
+  const portProblem = (v: string) => (/^\d+$/.test(v) && Number(v) < 65536 ? null : 'A port number 0-65535');
+
+  /** Port and scheme of a server to start on 127.0.0.1 (palette flow). */
+  async function promptListen(what: string, defaultPort: string): Promise<{ port: number; secure: boolean }> {
+    const port = Number(await ask({ title: `${what}: port (0 = any free port)`, value: defaultPort, validateInput: portProblem }));
+    const scheme = required(
+      await vscode.window.showQuickPick(
+        [
+          { label: 'ws://', description: 'plain TCP', secure: false },
+          { label: 'wss://', description: 'TLS with a self-signed certificate for localhost (clients must skip verification or trust it)', secure: true },
+        ],
+        { title: `${what}: scheme` },
+      ),
+    );
+    return { port, secure: scheme.secure };
+  }
+
+  /** Sections to run (or case ids and patterns typed in); `allPicked`: every section picked to begin with. */
+  async function pickCasePatterns(title: string, allPicked: boolean): Promise<string[]> {
+    const sections = [...new Set(allCases.map((c) => c.id.split('.')[0]))];
+    const picks = required(
+      await vscode.window.showQuickPick(
+        [
+          ...sections.map((s) => ({ label: `${s}.*`, description: sectionTitles.get(s), detail: `${allCases.filter((c) => c.id.startsWith(`${s}.`)).length} cases`, picked: allPicked })),
+          { label: 'Cases…', description: 'type case ids or patterns, e.g. 1.1.1, 2.*, 5.20', picked: false },
+        ],
+        { title, canPickMany: true },
+      ),
+    );
+    const patterns = picks.filter((p) => p.label !== 'Cases…').map((p) => p.label);
+    if (picks.some((p) => p.label === 'Cases…')) patterns.push(...(await ask({ title: 'Case ids or patterns', value: '1.1.*' })).split(/[\s,]+/).filter(Boolean));
+    if (!patterns.length) throw new Cancelled();
+    return patterns;
+  }
+
+  /** The server a command was run on (tree item, `serverId`), or the only one / a pick. */
+  async function pickServer(arg: Arg, kind: ServerEntry['kind'] | null, purpose: string): Promise<ServerEntry> {
+    const node = nodeOf(arg);
+    const id = node?.kind === 'server' ? node.id : node?.kind === 'agent' || node?.kind === 'peer' ? node.serverId : field<string>(arg, 'serverId');
+    if (id) {
+      const entry = servers.get(id);
+      if (!entry) throw new Error(`no server ${id}`);
+      return entry;
+    }
+    const list = servers.list().filter((s) => !kind || s.kind === kind);
+    if (!list.length) throw new Error(kind === 'fuzzing' ? 'No fuzzing server is running: run "WebSocket: Test a Client" first.' : 'No server is running.');
+    if (list.length === 1) return list[0];
+    return required(await vscode.window.showQuickPick(list.map((s) => ({ label: s.url, description: s.kind === 'echo' ? 'echo server' : 'fuzzing server', entry: s })), { title: purpose })).entry;
+  }
 
   const commands: Record<string, (arg?: Arg) => unknown> = {
     showLog: () => output.show(true),
@@ -202,9 +256,42 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         );
         pingsAfter = (picks ?? []).map((p) => p.index);
       }
+      let chopSize = field<number | null>(arg, 'chopSize') ?? null;
+      let sync = field<boolean>(arg, 'sync') ?? false;
+      if (arg === undefined) {
+        const how = required(
+          await vscode.window.showQuickPick(
+            [
+              { label: 'Coalesced', description: 'the frames go out together, as one write', how: 'coalesced' },
+              { label: 'One write per frame (sync)', description: 'each frame its own write, the next after the socket took it', how: 'sync' },
+              { label: 'Chopped…', description: 'each frame in chunks of N octets, each its own write (chop size)', how: 'chop' },
+            ],
+            { title: 'How do the frames go onto the socket?' },
+          ),
+        ).how;
+        sync = how === 'sync';
+        if (how === 'chop') chopSize = Number(await ask({ title: 'Chop size: octets per write (1 = octet by octet)', value: '1', validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? null : 'A whole number, at least 1') }));
+      }
+      if (chopSize !== null && !(Number.isInteger(chopSize) && chopSize >= 1)) throw new Error(`chop size must be a whole number of at least 1, not ${chopSize}`);
       const pings = new Map((pingsAfter ?? []).map((i) => [i, enc.encode(`ping after ${i + 1}`)]));
-      connections.send(entry.id, data, { binary, fragments, pingsAfter: pings });
-      return { fragments, pingsAfter: pingsAfter ?? [] };
+      if (chopSize === null && !sync) {
+        connections.send(entry.id, data, { binary, fragments, pingsAfter: pings });
+        return { fragments, pingsAfter: pingsAfter ?? [], chopSize, sync };
+      }
+      const paced = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Writing the message to ${entry.label}${chopSize ? ` in ${chopSize}-octet chunks` : ' frame by frame'}`, cancellable: true },
+        async (_progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          try {
+            return await connections.sendPaced(entry.id, data, { binary, fragments, pingsAfter: pings, chopSize, sync }, abort.signal);
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      log(`${entry.label}: ${paced.frames} frame(s) in ${paced.writes.length} write(s)${paced.completed ? '' : ', cancelled: connection dropped'}`);
+      return { fragments, pingsAfter: pingsAfter ?? [], chopSize, sync, writes: paced.writes, completed: paced.completed };
     },
 
     sendPing: async (arg) => {
@@ -284,28 +371,86 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     startEchoServer: async (arg) => {
       let port = field<number>(arg, 'port');
       let secure = field<boolean>(arg, 'secure');
-      if (port === undefined) {
-        port = Number(await ask({ title: 'Echo server port (0 = any free port)', value: '9001', validateInput: (v) => (/^\d+$/.test(v) && Number(v) < 65536 ? null : 'A port number 0-65535') }));
-        const scheme = required(await vscode.window.showQuickPick(['ws://', 'wss:// (self-signed certificate)'], { title: 'Scheme' }));
-        secure = scheme.startsWith('wss');
-      }
+      if (port === undefined) ({ port, secure } = await promptListen('Echo server', '9001'));
       const s = connectSettings();
       const entry = await servers.start({ port, secure: !!secure, deflate: field<boolean>(arg, 'deflate') ?? true, maxMessageSize: s.maxMessageSize });
       log(`echo server ${entry.id} listening on ${entry.url}${entry.fingerprint ? ` (self-signed, SHA-256 ${entry.fingerprint})` : ''}`);
-      if (arg === undefined) void vscode.window.showInformationMessage(`Echo server listening on ${entry.url}`);
-      return { id: entry.id, url: entry.url, port: entry.port };
+      if (arg === undefined) notifyUrl(entry, `Echo server listening on ${entry.url}${entry.secure ? ' (self-signed certificate: connect skipping verification)' : ''}`);
+      return { id: entry.id, url: entry.url, port: entry.port, secure: entry.secure, fingerprint: entry.fingerprint };
+    },
+
+    testClient: async (arg) => {
+      let port = field<number>(arg, 'port');
+      let secure = field<boolean>(arg, 'secure') ?? false;
+      let patterns = field<string[]>(arg, 'cases');
+      if (port === undefined) ({ port, secure } = await promptListen('Test a client: fuzzing server', '9001'));
+      if (patterns === undefined) patterns = arg === undefined ? await pickCasePatterns('Which cases may clients under test run? (all sections are picked)', true) : ['*'];
+      const cases = selectCases(patterns, field<string[]>(arg, 'exclude') ?? []);
+      if (!cases.length) throw new Error(`no case matches ${patterns.join(', ')}`);
+      const entry = await servers.startFuzzing(
+        { port, secure, cases, timeoutScale: field<number>(arg, 'timeoutScale') },
+        {
+          caseStarted: (server, agent, caseId) => runs.clientCaseStarted(server.id, server.url, agent, caseId),
+          caseDone: (server, result) => {
+            runs.clientCaseDone(server.id, server.url, result);
+            log(`${server.url} ${result.agent}: case ${result.caseId} ${result.behavior} / close ${result.behaviorClose} (${result.durationMs} ms)`);
+          },
+          updateReports: (server, agent, results) => {
+            const dir = vscode.Uri.joinPath(reportsDir, server.id).fsPath;
+            const index = writeReports(dir, results);
+            log(`${server.url}: reports updated for ${agent} (${results.length} results): ${index}`);
+          },
+          stopped: (server) => runs.endClientRuns(server.id),
+        },
+      );
+      log(`fuzzing server ${entry.id} listening on ${entry.url} (${cases.length} cases)${entry.fingerprint ? ` (self-signed, SHA-256 ${entry.fingerprint})` : ''}`);
+      if (arg === undefined) {
+        notifyUrl(entry, `Test a client: point it at ${entry.url} (${cases.length} cases: /getCaseCount, /runCase?case=N&agent=A, /updateReports?agent=A)`);
+        await vscode.commands.executeCommand('websocketWorkbench.servers.focus');
+      }
+      return { id: entry.id, url: entry.url, port: entry.port, secure: entry.secure, caseCount: cases.length, reports: vscode.Uri.joinPath(reportsDir, entry.id).fsPath };
+    },
+
+    copyServerUrl: async (arg) => {
+      const entry = await pickServer(arg, null, 'Copy the URL of which server?');
+      await vscode.env.clipboard.writeText(entry.url);
+      log(`copied ${entry.url}`);
+      return entry.url;
+    },
+
+    showResultsMatrix: async (arg) => {
+      const node = nodeOf(arg);
+      let target: PanelTarget | undefined;
+      if (node?.kind === 'run') target = { kind: 'matrix', runIds: [node.id] };
+      else if (node?.kind === 'agent') target = { kind: 'matrix', runIds: [node.runId] };
+      else if (node?.kind === 'server') target = { kind: 'matrix', serverId: node.id };
+      else {
+        const runIds = field<string[]>(arg, 'runIds') ?? (field<string>(arg, 'runId') ? [field<string>(arg, 'runId')!] : undefined);
+        const serverId = field<string>(arg, 'serverId');
+        if (runIds) target = { kind: 'matrix', runIds };
+        else if (serverId) target = { kind: 'matrix', serverId };
+      }
+      if (!target) {
+        const all = runs.list();
+        const serverRuns = all.filter((r) => r.kind === 'server').map((r) => r.id).reverse();
+        const items = [
+          ...servers.list().filter((s) => s.kind === 'fuzzing').map((s) => ({ label: `All clients on ${s.url}`, description: `${s.agents.size} agent(s)`, target: { kind: 'matrix', serverId: s.id } as PanelTarget })),
+          ...(serverRuns.length > 1 ? [{ label: 'All server runs', description: `${serverRuns.length} runs`, target: { kind: 'matrix', runIds: serverRuns } as PanelTarget }] : []),
+          ...all.map((r) => ({ label: r.kind === 'server' ? r.url : r.agent, description: `${r.kind === 'server' ? 'server under test' : `client on ${r.url}`} · ${r.results.size} case(s)`, target: { kind: 'matrix', runIds: [r.id] } as PanelTarget })),
+        ];
+        if (!items.length) throw new Error('No results yet: run "WebSocket: Run Conformance Suite" or "WebSocket: Test a Client" first.');
+        target = items.length === 1 ? items[0].target : required(await vscode.window.showQuickPick(items, { title: 'Results matrix of which runs?' })).target;
+      }
+      if (target.kind === 'matrix' && target.serverId && servers.get(target.serverId)?.kind !== 'fuzzing' && !runs.runsFor(target).length) throw new Error('That server is not a fuzzing server: its matrix is in the Conformance view runs.');
+      if (target.kind === 'matrix' && target.runIds && !runs.runsFor(target).length) throw new Error(`no run ${target.runIds.join(', ')}`);
+      await panel.show(target);
+      return target;
     },
 
     stopServer: async (arg) => {
-      const node = nodeOf(arg);
-      let id: string | undefined = node?.kind === 'server' ? node.id : field<string>(arg, 'serverId');
-      if (!id) {
-        const list = servers.list();
-        if (!list.length) throw new Error('No server is running.');
-        id = list.length === 1 ? list[0].id : required(await vscode.window.showQuickPick(list.map((s) => ({ label: s.url, id: s.id })), { title: 'Stop which server?' })).id;
-      }
-      await servers.stop(id);
-      log(`server ${id} stopped`);
+      const entry = await pickServer(arg, null, 'Stop which server?');
+      await servers.stop(entry.id);
+      log(`server ${entry.id} (${entry.url}) stopped`);
     },
 
     runConformanceSuite: async (arg) => {
@@ -315,21 +460,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         const running = servers.list()[0]?.url;
         url = await ask({ title: 'Server under test', value: running ?? 'ws://127.0.0.1:9001/', validateInput: validateWebSocketUrl });
       }
-      if (cases === undefined) {
-        const sections = [...new Set(allCases.map((c) => c.id.split('.')[0]))];
-        const picks = required(
-          await vscode.window.showQuickPick(
-            [
-              ...sections.map((s) => ({ label: `${s}.*`, description: sectionTitles.get(s), detail: `${allCases.filter((c) => c.id.startsWith(`${s}.`)).length} cases` })),
-              { label: 'Cases…', description: 'type case ids or patterns, e.g. 1.1.1, 2.*, 5.20' },
-            ],
-            { title: 'Run which sections?', canPickMany: true },
-          ),
-        );
-        cases = picks.filter((p) => p.label !== 'Cases…').map((p) => p.label);
-        if (picks.some((p) => p.label === 'Cases…')) cases.push(...(await ask({ title: 'Case ids or patterns', value: '1.1.*' })).split(/[\s,]+/).filter(Boolean));
-        if (!cases.length) throw new Cancelled();
-      }
+      if (cases === undefined) cases = await pickCasePatterns('Run which sections?', false);
       const target = url;
       const patterns = cases;
       const run = await vscode.window.withProgress(
@@ -397,6 +528,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       connections.clearLog(entry.id);
     },
   };
+
+  /** A notification with the server's URL and a "Copy URL" button. */
+  function notifyUrl(entry: ServerEntry, message: string): void {
+    void vscode.window.showInformationMessage(message, 'Copy URL').then((choice) => {
+      if (choice === 'Copy URL') void vscode.commands.executeCommand('websocketWorkbench.copyServerUrl', { serverId: entry.id });
+    });
+  }
 
   async function openConnection(entry: ConnectionEntry): Promise<void> {
     try {

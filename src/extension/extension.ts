@@ -15,6 +15,8 @@ export interface WorkbenchApi {
   servers: ServerStore;
   runs: RunStore;
   panel: WorkbenchPanel;
+  /** Registered for the panel's view type: VS Code calls it to restore the panel after a window reload. */
+  panelSerializer: vscode.WebviewPanelSerializer;
   views: { connections: vscode.TreeView<unknown>; servers: vscode.TreeView<unknown>; conformance: vscode.TreeView<unknown> };
   trees: { connections: ConnectionsTreeProvider; servers: ServersTreeProvider; conformance: ConformanceTreeProvider };
   statusBar: WorkbenchStatusBar;
@@ -23,8 +25,9 @@ export interface WorkbenchApi {
 }
 
 /**
- * Activation stays light (onCommand / onView): it makes the models, the views and the commands;
- * sockets open only when a command asks. Every disposable goes into context.subscriptions here.
+ * Activation stays light (onCommand / onView, and onWebviewPanel when VS Code restores our panel
+ * after a reload): it makes the models, the views and the commands; sockets open only when a
+ * command asks. Every disposable goes into context.subscriptions here.
  */
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const t0 = performance.now();
@@ -32,10 +35,11 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const connections = new ConnectionStore(context.workspaceState, context.secrets, connectSettings);
   const servers = new ServerStore();
   const runs = new RunStore();
-  const panel = new WorkbenchPanel(context.extensionUri, connections, runs);
+  const panel = new WorkbenchPanel(context.extensionUri, connections, runs, servers);
+  const panelSerializer: vscode.WebviewPanelSerializer = { deserializeWebviewPanel: (webviewPanel, state) => panel.restore(webviewPanel, state) };
   const trees = {
     connections: new ConnectionsTreeProvider(connections),
-    servers: new ServersTreeProvider(servers),
+    servers: new ServersTreeProvider(servers, runs),
     conformance: new ConformanceTreeProvider(runs),
   };
   const views = {
@@ -54,9 +58,10 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     connections,
     servers,
     runs,
-    ...registerCommands({ connections, servers, runs, panel, output }),
+    vscode.window.registerWebviewPanelSerializer(WorkbenchPanel.viewType, panelSerializer),
+    ...registerCommands({ connections, servers, runs, panel, output, reportsDir: vscode.Uri.joinPath(context.globalStorageUri, 'reports', 'clients') }),
   );
-  return { connections, servers, runs, panel, views: views as WorkbenchApi['views'], trees, statusBar, activateMs: performance.now() - t0 };
+  return { connections, servers, runs, panel, panelSerializer, views: views as WorkbenchApi['views'], trees, statusBar, activateMs: performance.now() - t0 };
 }
 
 export function deactivate(): void {}

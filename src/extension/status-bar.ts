@@ -1,4 +1,4 @@
-/** The status-bar item: the active connection's state, or the running echo server's port. */
+/** The status-bar item: the active connection's state, and the ports of the running echo and fuzzing servers. */
 import * as vscode from 'vscode';
 import type { ConnectionStore } from './model/connections';
 import type { ServerStore } from './model/servers';
@@ -21,7 +21,10 @@ export class WorkbenchStatusBar implements vscode.Disposable {
     const servers = this.servers.list();
     const parts: string[] = [];
     if (active) parts.push(`$(plug) ${active.state}: ${active.label}`);
-    if (servers.length) parts.push(`$(server-process) echo :${servers.map((s) => s.port).join(', :')}`);
+    const echo = servers.filter((s) => s.kind === 'echo');
+    const fuzzing = servers.filter((s) => s.kind === 'fuzzing');
+    if (echo.length) parts.push(`$(server-process) echo :${echo.map((s) => s.port).join(', :')}`);
+    if (fuzzing.length) parts.push(`$(beaker) fuzzing :${fuzzing.map((s) => s.port).join(', :')}`);
     if (!parts.length) {
       this.item.hide();
       return;

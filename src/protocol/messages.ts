@@ -63,12 +63,90 @@ export interface CaseView {
   durationMs: number;
 }
 
-export type PanelContent = { kind: 'wireLog'; session: WireLogSession } | { kind: 'case'; view: CaseView } | { kind: 'empty' };
+/** One cell of the results matrix: one agent's verdicts for one case. */
+export interface MatrixCell {
+  behavior: string;
+  behaviorClose: string;
+  durationMs: number;
+}
+
+/** One column of the results matrix: a run (one agent). */
+export interface MatrixAgent {
+  runId: string;
+  agent: string;
+  /** Where it ran ("server under test ws://…" or "client under test on ws://…"). */
+  detail: string;
+  /** Cases done, cases failed. */
+  done: number;
+  failed: number;
+}
+
+/** The agents × cases matrix: rows are cases grouped by section, columns are agents. Plain text only. */
+export interface MatrixView {
+  title: string;
+  agents: MatrixAgent[];
+  sections: { id: string; title: string; rows: { caseId: string; cells: (MatrixCell | null)[] }[] }[];
+}
+
+/**
+ * What the panel shows, by reference: kept in the webview's state (setState) and given back to
+ * the host by the panel serializer after a window reload. A matrix names its runs, or a fuzzing
+ * server whose client runs (one per agent) it shows, new agents included.
+ */
+export type PanelTarget =
+  | { kind: 'wireLog'; connectionId: string }
+  | { kind: 'case'; runId: string; caseId: string }
+  | { kind: 'matrix'; runIds?: string[]; serverId?: string };
+
+export type PanelContent =
+  | { kind: 'wireLog'; session: WireLogSession }
+  /**
+   * `backToMatrix`: the case was opened from the matrix, which a button brings back.
+   * `restored`: shown as the webview kept it before a window reload (its run is gone from memory).
+   */
+  | { kind: 'case'; view: CaseView; backToMatrix?: boolean; restored?: boolean }
+  | { kind: 'matrix'; view: MatrixView; restored?: boolean }
+  | { kind: 'empty' };
+
+/** What the webview keeps with setState: its filters, what it shows, and a case or matrix as last shown. */
+export interface WebviewSavedState {
+  filters: { direction: 'all' | 'in' | 'out'; opcode: string; text: string };
+  target: PanelTarget | null;
+  /** The last case or matrix shown: after a reload its run may be gone from the host's memory. */
+  content: Extract<PanelContent, { kind: 'case' | 'matrix' }> | null;
+}
+
+/** A case or matrix the webview kept, if `value` has that shape (it comes from storage). */
+export function parseSavedContent(value: unknown): WebviewSavedState['content'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const c = value as { kind?: unknown; view?: Record<string, unknown> };
+  if (typeof c.view !== 'object' || c.view === null) return null;
+  const v = c.view;
+  if (c.kind === 'case' && typeof v.caseId === 'string' && typeof v.title === 'string' && Array.isArray(v.closingRows) && Array.isArray(v.stats) && Array.isArray(v.wireLog)) {
+    return { kind: 'case', view: v as unknown as CaseView };
+  }
+  if (c.kind === 'matrix' && typeof v.title === 'string' && Array.isArray(v.agents) && Array.isArray(v.sections)) return { kind: 'matrix', view: v as unknown as MatrixView };
+  return null;
+}
+
+/** The saved state a serializer was given, checked (it comes from storage: anything may be there). */
+export function parsePanelTarget(value: unknown): PanelTarget | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const t = value as Record<string, unknown>;
+  const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 200;
+  if (t.kind === 'wireLog' && str(t.connectionId)) return { kind: 'wireLog', connectionId: t.connectionId };
+  if (t.kind === 'case' && str(t.runId) && str(t.caseId)) return { kind: 'case', runId: t.runId, caseId: t.caseId };
+  if (t.kind === 'matrix') {
+    if (str(t.serverId)) return { kind: 'matrix', serverId: t.serverId };
+    if (Array.isArray(t.runIds) && t.runIds.length > 0 && t.runIds.every(str)) return { kind: 'matrix', runIds: [...t.runIds] };
+  }
+  return null;
+}
 
 // #region host -> webview
 export type HostToWebview =
-  | { type: 'ready/reply'; content: PanelContent }
-  | { type: 'content/show'; content: PanelContent }
+  | { type: 'ready/reply'; content: PanelContent; target: PanelTarget | null }
+  | { type: 'content/show'; content: PanelContent; target: PanelTarget | null }
   | { type: 'wireLog/append'; sessionId: string; rows: WireRow[] }
   | { type: 'wireLog/clear'; sessionId: string }
   | { type: 'wireLog/state'; sessionId: string; state: SessionState }
@@ -81,6 +159,10 @@ export type HostToWebview =
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'rowDetails/request'; sessionId: string; seq: number }
+  /** A matrix cell was activated (click, Enter or Space): show that case's outcome. */
+  | { type: 'matrix/openCase'; runId: string; caseId: string }
+  /** "Back to the matrix" in a case opened from it. */
+  | { type: 'matrix/back' }
   | {
       type: 'probe/reply';
       /** Rows received, rows passing the filters, row elements in the DOM (virtualised). */
@@ -94,6 +176,8 @@ export type WebviewToHost =
       detailText: string;
       /** The text of the page (first 4,000 characters). */
       bodyText: string;
+      /** What the webview keeps with setState (what a serializer gets after a reload). */
+      state: WebviewSavedState | null;
     }
   | { type: 'error'; message: string };
 // #endregion

@@ -8,3 +8,4 @@ export * from './deflate-codec';
 export * from './self-signed';
 export * from './raw-channel';
 export * from './raw-server';
+export * from './paced-send';

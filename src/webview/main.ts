@@ -1,9 +1,21 @@
 /**
- * The webview: a virtualised live wire log and a case-outcome view. It opens no sockets and
- * builds no HTML from data: every string from a peer or a report goes through textContent.
- * Talks to the host only through src/protocol/messages.ts.
+ * The webview: a virtualised live wire log, a case-outcome view and the agents × cases results
+ * matrix. It opens no sockets and builds no HTML from data: every string from a peer or a report
+ * goes through textContent. Talks to the host only through src/protocol/messages.ts.
  */
-import { MessageEndpoint, type CaseView, type HostToWebview, type PanelContent, type RowDetails, type WebviewToHost, type WireRow } from '../protocol/messages';
+import {
+  MessageEndpoint,
+  type CaseView,
+  type HostToWebview,
+  type MatrixCell,
+  type MatrixView,
+  type PanelContent,
+  type PanelTarget,
+  type RowDetails,
+  type WebviewSavedState,
+  type WebviewToHost,
+  type WireRow,
+} from '../protocol/messages';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -23,16 +35,16 @@ const ROW_HEIGHT = 22;
 const OPCODES: Record<number, string> = { 0: 'CONT', 1: 'TEXT', 2: 'BINARY', 8: 'CLOSE', 9: 'PING', 10: 'PONG' };
 const opcodeName = (op: number): string => OPCODES[op] ?? `OP${op}`;
 
-interface Filters {
-  direction: 'all' | 'in' | 'out';
-  opcode: string;
-  text: string;
+type Filters = WebviewSavedState['filters'];
+const initial = vscode.getState() as Partial<WebviewSavedState> | undefined;
+const filters: Filters = { direction: 'all', opcode: 'all', text: '', ...initial?.filters };
+/** What is on show, kept with setState so that the panel serializer can restore it after a reload. */
+let savedTarget: PanelTarget | null = initial?.target ?? null;
+let savedContent: WebviewSavedState['content'] = initial?.content ?? null;
+
+function saveState(): void {
+  vscode.setState({ filters, target: savedTarget, content: savedContent } satisfies WebviewSavedState);
 }
-interface SavedState {
-  filters: Filters;
-}
-const saved = (vscode.getState() as SavedState | undefined) ?? { filters: { direction: 'all', opcode: 'all', text: '' } };
-const filters: Filters = { ...saved.filters };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -83,7 +95,7 @@ function refilter(): void {
   visible = [];
   for (let i = 0; i < rows.length; i++) if (matches(rows[i])) visible.push(i);
   selected = Math.min(selected, visible.length - 1);
-  vscode.setState({ filters } satisfies SavedState);
+  saveState();
   layout();
 }
 
@@ -247,10 +259,13 @@ function verdictClass(v: string): string {
   return `verdict verdict-${v.toLowerCase().replace(/[^a-z]+/g, '-')}`;
 }
 
-function renderCase(view: CaseView): HTMLElement {
+function renderCase(view: CaseView, backToMatrix: boolean): HTMLElement {
+  const back = el('button', { className: 'back', text: '← Results matrix', attrs: { type: 'button' } });
+  back.addEventListener('click', () => endpoint.send({ type: 'matrix/back' }));
   return el(
     'article',
     { className: 'case' },
+    ...(backToMatrix ? [back] : []),
     el('h1', { text: view.title }),
     el('p', {}, el('span', { className: verdictClass(view.behavior), text: view.behavior, attrs: { role: 'status', 'aria-label': `Verdict ${view.behavior}` } }), el('span', { className: verdictClass(view.behaviorClose), text: `close ${view.behaviorClose}` }), el('span', { className: 'muted', text: `${view.agent} · ${view.durationMs} ms` })),
     section('Case Description', el('p', { className: 'prose', text: view.description })),
@@ -264,8 +279,101 @@ function renderCase(view: CaseView): HTMLElement {
   );
 }
 
+// ---------------------------------------------------------------- results matrix
+const FAILING = new Set(['FAILED', 'WRONG CODE', 'UNCLEAN', 'FAILED BY CLIENT']);
+
+/** The verdict a cell is coloured by: a failing closing behaviour outweighs an OK behaviour. */
+function cellVerdict(cell: MatrixCell): string {
+  return FAILING.has(cell.behaviorClose) && !FAILING.has(cell.behavior) ? cell.behaviorClose : cell.behavior;
+}
+
+/**
+ * Rows are cases (a heading row per section), columns are agents; each cell is a button (Tab,
+ * Enter, Space) that opens the case outcome, and the arrow keys move between cells.
+ */
+function renderMatrix(view: MatrixView): HTMLElement {
+  const head = el(
+    'tr',
+    {},
+    el('th', { text: 'Case', attrs: { scope: 'col' } }),
+    ...view.agents.map((a) =>
+      el('th', { className: 'agent', attrs: { scope: 'col', title: a.detail } }, el('span', { className: 'agent-name', text: a.agent }), el('span', { className: 'muted agent-count', text: `${a.done} done${a.failed ? `, ${a.failed} failed` : ''}` })),
+    ),
+  );
+  const body = el('tbody');
+  let rowIndex = 0;
+  for (const section of view.sections) {
+    body.appendChild(el('tr', { className: 'section-row' }, el('th', { text: `${section.id} ${section.title}`.trim(), attrs: { scope: 'colgroup', colspan: String(view.agents.length + 1) } })));
+    for (const row of section.rows) {
+      const r = rowIndex++;
+      const cells = row.cells.map((cell, c) => {
+        const agent = view.agents[c];
+        if (!cell) return el('td', { className: 'cell missing', text: '—', attrs: { 'aria-label': `Case ${row.caseId}, ${agent.agent}: not run` } });
+        const button = el('button', {
+          className: `cell-link ${verdictClass(cellVerdict(cell))}`,
+          text: `${cell.behavior} / ${cell.behaviorClose}`,
+          attrs: {
+            type: 'button',
+            'data-row': String(r),
+            'data-col': String(c),
+            'data-run': agent.runId,
+            'data-case': row.caseId,
+            title: `${cell.durationMs} ms: open the case outcome`,
+            'aria-label': `Case ${row.caseId}, ${agent.agent}: behavior ${cell.behavior}, closing behavior ${cell.behaviorClose}. Open the case outcome`,
+          },
+        });
+        button.addEventListener('click', () => endpoint.send({ type: 'matrix/openCase', runId: agent.runId, caseId: row.caseId }));
+        return el('td', { className: 'cell' }, button);
+      });
+      body.appendChild(el('tr', { attrs: { 'data-case': row.caseId } }, el('th', { text: row.caseId, attrs: { scope: 'row' } }), ...cells));
+    }
+  }
+  const grid = el('table', { className: 'matrix', attrs: { 'aria-label': `${view.title}: verdicts per case and agent; arrow keys move, Enter opens a case` } }, el('thead', {}, head), body);
+  grid.addEventListener('keydown', (e: KeyboardEvent) => {
+    const from = e.target as HTMLElement;
+    if (!from.classList.contains('cell-link')) return;
+    const moves: Record<string, [number, number]> = { ArrowDown: [1, 0], ArrowUp: [-1, 0], ArrowRight: [0, 1], ArrowLeft: [0, -1] };
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    let row = Number(from.dataset.row);
+    let col = Number(from.dataset.col);
+    // the next cell in that direction that has a result (missing cells are not focusable)
+    for (let i = 0; i < rowIndex + view.agents.length; i++) {
+      row += move[0];
+      col += move[1];
+      const next = grid.querySelector<HTMLButtonElement>(`button[data-row="${row}"][data-col="${col}"]`);
+      if (next) {
+        next.focus();
+        return;
+      }
+      if (row < 0 || row >= rowIndex || col < 0 || col >= view.agents.length) return;
+    }
+  });
+  const counts = view.agents.map((a) => `${a.agent}: ${a.done} done${a.failed ? `, ${a.failed} failed` : ''}`).join(' · ');
+  return el('article', { className: 'matrix-view' }, el('h1', { text: view.title }), el('p', { className: 'muted', text: counts || 'No results yet: clients under test show up here as they run cases.' }), grid);
+}
+
+/** Re-rendering (live results) keeps the focused cell focused. */
+function showMatrix(view: MatrixView): void {
+  const focused = document.activeElement as HTMLElement | null;
+  const key = focused?.classList.contains('cell-link') ? [focused.dataset.run, focused.dataset.case] : null;
+  app.replaceChildren(renderMatrix(view));
+  if (key) app.querySelector<HTMLButtonElement>(`button.cell-link[data-run="${CSS.escape(key[0] ?? '')}"][data-case="${CSS.escape(key[1] ?? '')}"]`)?.focus();
+}
+
 // ---------------------------------------------------------------- content
-function show(content: PanelContent): void {
+function show(content: PanelContent, target: PanelTarget | null): void {
+  savedTarget = target;
+  savedContent = content.kind === 'case' || content.kind === 'matrix' ? { ...content, restored: undefined } : null;
+  saveState();
+  render(content);
+  if ((content.kind === 'case' || content.kind === 'matrix') && content.restored) {
+    app.prepend(el('p', { className: 'restored', text: 'Restored as it was before the window reload: this run is no longer in memory.', attrs: { role: 'note' } }));
+  }
+}
+
+function render(content: PanelContent): void {
   detail = null;
   detailPane.replaceChildren();
   if (content.kind === 'wireLog') {
@@ -279,13 +387,16 @@ function show(content: PanelContent): void {
     refilter();
   } else if (content.kind === 'case') {
     sessionId = '';
-    app.replaceChildren(renderCase(content.view));
+    app.replaceChildren(renderCase(content.view, !!content.backToMatrix));
+  } else if (content.kind === 'matrix') {
+    sessionId = '';
+    showMatrix(content.view);
   } else {
     app.replaceChildren(el('p', { className: 'empty', text: 'Nothing to show yet: open a connection or a case report.' }));
   }
 }
 
-endpoint.on('content/show', (m) => show(m.content));
+endpoint.on('content/show', (m) => show(m.content, m.target));
 endpoint.on('wireLog/append', (m) => {
   if (m.sessionId !== sessionId) return;
   for (const row of m.rows) {
@@ -316,10 +427,11 @@ endpoint.on('probe/request', (_m, envelope) => {
       scripts: [...document.scripts].map((s) => s.src || `inline: ${(s.textContent ?? '').slice(0, 60)}`),
       detailText: detailPane.textContent ?? '',
       bodyText: (document.body.textContent ?? '').slice(0, 4000),
+      state: (vscode.getState() as WebviewSavedState | undefined) ?? null,
     },
     envelope.id,
   );
 });
 window.addEventListener('error', (e) => endpoint.send({ type: 'error', message: String(e.message) }));
 
-void endpoint.request<Extract<HostToWebview, { type: 'ready/reply' }>>({ type: 'ready' }).then((reply) => show(reply.content), (error: Error) => endpoint.send({ type: 'error', message: error.message }));
+void endpoint.request<Extract<HostToWebview, { type: 'ready/reply' }>>({ type: 'ready' }).then((reply) => show(reply.content, reply.target), (error: Error) => endpoint.send({ type: 'error', message: error.message }));

@@ -34,3 +34,31 @@ export function planWrites(octets: Uint8Array, options: { chopSize?: number | nu
   if (chopSize != null && chopSize > 0) return chopOctets(octets, chopSize).map((data) => ({ data, sync: true }));
   return [{ data: octets, sync }];
 }
+
+/**
+ * Cuts octets holding whole frames one after the other (what an encoder produced) at the frame
+ * boundaries, reading each header's payload length and mask bit; views, not copies. Throws a
+ * RangeError when the octets end inside a frame.
+ */
+export function splitFrames(octets: Uint8Array): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  let offset = 0;
+  while (offset < octets.length) {
+    if (octets.length - offset < 2) throw new RangeError(`a frame header is cut short at octet ${offset}`);
+    const second = octets[offset + 1];
+    const len7 = second & 0x7f;
+    let header = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (second & 0x80 ? 4 : 0);
+    if (octets.length - offset < header) throw new RangeError(`a frame header is cut short at octet ${offset}`);
+    let length = len7;
+    if (len7 === 126) length = (octets[offset + 2] << 8) | octets[offset + 3];
+    else if (len7 === 127) {
+      length = 0;
+      for (let i = 2; i < 10; i++) length = length * 256 + octets[offset + i];
+    }
+    header += length;
+    if (octets.length - offset < header) throw new RangeError(`a frame of ${header} octets at octet ${offset} is cut short`);
+    frames.push(octets.subarray(offset, offset + header));
+    offset += header;
+  }
+  return frames;
+}

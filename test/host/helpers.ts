@@ -85,6 +85,10 @@ const DOM_MARK = '\u241edom\u241e ';
 export interface WebviewDom {
   count: number;
   texts: string[];
+  /** The class attribute of each element matching the selector. */
+  classes: string[];
+  /** The focused element's aria-label (or text), null when nothing in the webview has focus. */
+  focused: string | null;
   images: number;
   scripts: string[];
   csp: string | null;
@@ -109,4 +113,32 @@ export async function webviewDom(name: string, selector: string, actions: Webvie
   const dom = JSON.parse(fs.readFileSync(file, 'utf8')) as WebviewDom;
   fs.rmSync(file, { force: true });
   return dom;
+}
+
+const PROMPT_MARK = '\u241eprompt\u241e ';
+
+/** One prompt of a command's palette flow: the quick input whose title contains `title`, and the answer. */
+export type PromptStep = { title: string; fill?: string; pick?: string; check?: string[]; stay?: boolean };
+export interface PromptAnswers {
+  /** Per step: the title shown, the rows of a pick list before answering, a validation message. */
+  steps: { title: string; rows: string[]; message: string }[];
+}
+
+/**
+ * Asks the driver (Playwright, outside the extension host) to answer the QuickPick / InputBox
+ * prompts that a command started with no arguments shows, in order, typing and clicking in the
+ * workbench as a user would. Start the command first (without awaiting it), then await this.
+ * Undefined where nobody drives a browser (e.g. VS Code desktop).
+ */
+export async function answerPrompts(name: string, steps: PromptStep[], timeoutMs = 20000 + steps.length * 15000): Promise<PromptAnswers | undefined> {
+  if (!SCREENSHOT_DIR) return undefined;
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`prompt answers name ${JSON.stringify(name)}: use letters, digits, . _ -`);
+  const file = path.join(SCREENSHOT_DIR, `${name}.prompts.json`);
+  for (const f of [file, `${file}.error`]) fs.rmSync(f, { force: true });
+  console.log(PROMPT_MARK + JSON.stringify({ file, steps }));
+  await until(`prompts ${name}`, () => fs.existsSync(file) || fs.existsSync(`${file}.error`), timeoutMs);
+  if (fs.existsSync(`${file}.error`)) throw new Error(`prompts ${name}: ${fs.readFileSync(`${file}.error`, 'utf8')}`);
+  const answers = JSON.parse(fs.readFileSync(file, 'utf8')) as PromptAnswers;
+  fs.rmSync(file, { force: true });
+  return answers;
 }

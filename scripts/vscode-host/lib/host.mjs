@@ -403,6 +403,9 @@ export async function answerDomQuery(page, json, dir) {
     const result = await inner.evaluate((body, selector) => ({
       count: body.querySelectorAll(selector).length,
       texts: [...body.querySelectorAll(selector)].slice(0, 200).map((e) => e.textContent ?? ''),
+      classes: [...body.querySelectorAll(selector)].slice(0, 200).map((e) => e.getAttribute('class') ?? ''),
+      focused: body.ownerDocument.activeElement && body.ownerDocument.activeElement !== body
+        ? (body.ownerDocument.activeElement.getAttribute('aria-label') || body.ownerDocument.activeElement.textContent || '').slice(0, 200) : null,
       images: body.ownerDocument.querySelectorAll('img').length,
       scripts: [...body.ownerDocument.scripts].map((s) => s.src || `inline: ${(s.textContent ?? '').slice(0, 60)}`),
       csp: body.ownerDocument.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null,
@@ -414,6 +417,60 @@ export async function answerDomQuery(page, json, dir) {
     const reason = String(e?.message ?? e).split('\n')[0];
     if (file && dir && !path.relative(dir, file).startsWith('..')) fs.writeFileSync(`${file}.error`, reason);
     return `webview DOM query failed: ${reason}`;
+  }
+}
+
+/** Marker of a request to answer VS Code's quick input prompts: MARK + {"file","steps"} (test/host/helpers.ts answerPrompts()). */
+export const PROMPT_MARK = '\u241eprompt\u241e ';
+
+/**
+ * Answers the workbench's QuickPick / InputBox prompts as a user would, one step per prompt:
+ * waits for the quick input whose title contains `title`, then types `fill` into its box, or
+ * narrows a pick list to `pick` by typing it, or clicks the rows named in `check` (multi-select),
+ * and presses Enter (not with `stay`: the prompt stays open, e.g. to read its validation message). Writes <file> (JSON: the titles seen, and for each step the row labels shown)
+ * atomically, or <file>.error. Only files inside `dir` are written.
+ */
+export async function answerPrompts(page, json, dir) {
+  let file;
+  try {
+    const req = JSON.parse(json);
+    file = path.resolve(String(req.file));
+    if (!dir || path.relative(dir, file).startsWith('..')) throw new Error(`prompt answers path ${file} is outside ${dir}`);
+    const widget = page.locator('.quick-input-widget');
+    const steps = [];
+    for (const step of Array.isArray(req.steps) ? req.steps : []) {
+      const title = String(step.title ?? '');
+      await page.waitForFunction((t) => {
+        const w = globalThis.document.querySelector('.quick-input-widget');
+        return !!w && w.offsetParent !== null && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(t);
+      }, title, { timeout: 15000 });
+      const seenTitle = await widget.locator('.quick-input-title').first().textContent();
+      const input = widget.locator('.quick-input-box input').first();
+      const rows = async () => widget.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+      const shown = await rows();
+      if (step.fill !== undefined) await input.fill(String(step.fill));
+      if (step.pick !== undefined) await input.fill(String(step.pick));
+      for (const label of Array.isArray(step.check) ? step.check : []) {
+        await widget.locator('.monaco-list-row', { hasText: String(label) }).first().click({ timeout: 5000 });
+      }
+      await page.waitForTimeout(250); // validation and filtering run asynchronously
+      const message = await widget.locator('.quick-input-message').first().textContent().catch(() => '');
+      steps.push({ title: seenTitle, rows: shown, message });
+      if (step.stay) continue; // leave the prompt open (e.g. to read a validation message)
+      await input.press('Enter');
+      // the prompt is answered once the widget shows the next one or is gone
+      await page.waitForFunction((t) => {
+        const w = globalThis.document.querySelector('.quick-input-widget');
+        return !w || w.offsetParent === null || (w.querySelector('.quick-input-title')?.textContent ?? '') !== t;
+      }, seenTitle, { timeout: 10000 }).catch(() => {});
+    }
+    fs.writeFileSync(`${file}.partial`, JSON.stringify({ steps }));
+    fs.renameSync(`${file}.partial`, file);
+    return `prompts answered: ${steps.map((s) => JSON.stringify(s.title)).join(', ')}`;
+  } catch (e) {
+    const reason = String(e?.message ?? e).split('\n')[0];
+    if (file && dir && !path.relative(dir, file).startsWith('..')) fs.writeFileSync(`${file}.error`, reason);
+    return `answering prompts failed: ${reason}`;
   }
 }
 

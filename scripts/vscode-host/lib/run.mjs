@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   say, makeScratch, writeUserSettings, startCodeServer, workbenchUrl, launchChromium,
-  automationLine, writeExtHostEntry, rmScratch, SHOT_MARK, takeRequestedScreenshot, DOM_MARK, answerDomQuery,
+  automationLine, writeExtHostEntry, rmScratch, SHOT_MARK, takeRequestedScreenshot, DOM_MARK, answerDomQuery, PROMPT_MARK, answerPrompts,
 } from './host.mjs';
 
 /**
@@ -57,6 +57,8 @@ export async function runSuite(o) {
     const tb = Date.now();
     browser = await launchChromium(host, { scratch });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // as a user's browser would allow it for the workbench: vscode.env.clipboard works
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
     say(`chromium ${browser.version()} up in ${((Date.now() - tb) / 1000).toFixed(1)}s`);
     page.on('console', (m) => pageLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => pageLog.write(`[pageerror] ${e.stack || e}\n`));
@@ -81,6 +83,12 @@ export async function runSuite(o) {
       const dom = fromExtHost ? text.indexOf(DOM_MARK) : -1;
       if (dom !== -1) {
         void answerDomQuery(page, text.slice(dom + DOM_MARK.length), env.VSCODE_HOST_SCREENSHOTS).then((msg) => say(msg));
+        return;
+      }
+      // a test asked the driver to answer the quick input prompts of a command it runs (helpers.ts answerPrompts())
+      const prompt = fromExtHost ? text.indexOf(PROMPT_MARK) : -1;
+      if (prompt !== -1) {
+        void answerPrompts(page, text.slice(prompt + PROMPT_MARK.length), env.VSCODE_HOST_SCREENSHOTS).then((msg) => say(msg));
         return;
       }
       if (!fromExtHost && !o.verbose) {

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { FrameInfo, SendMessageOptions } from '../../engine';
-import { connect, type CloseInfo, type WebSocketConnection } from '../../transport';
+import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
 import { opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
 
@@ -67,6 +67,8 @@ export class ConnectionEntry {
   protocol: string | null = null;
   requestHead = '';
   responseHead = '';
+  /** A chopped or synced message is being written: nothing else may go out until it is done. */
+  pacing = false;
   private nextSeq = 1;
 
   constructor(
@@ -281,6 +283,7 @@ export class ConnectionStore implements vscode.Disposable {
     const entry = this.require(id);
     const ws = entry.ws;
     if (!ws || entry.state === 'closed' || entry.state === 'failed') return entry.closeInfo;
+    if (entry.pacing) throw new Error(`${entry.label} is still writing a chopped message: cancel it or wait`);
     if (entry.state === 'open') {
       entry.state = 'closing';
       this.changed.fire(entry);
@@ -292,12 +295,30 @@ export class ConnectionStore implements vscode.Disposable {
   socket(id: string): WebSocketConnection {
     const entry = this.require(id);
     if (!entry.ws || entry.state !== 'open') throw new Error(`${entry.label} is not open (${entry.state})`);
+    if (entry.pacing) throw new Error(`${entry.label} is still writing a chopped message: cancel it or wait`);
     this.activeId = id;
     return entry.ws;
   }
 
   send(id: string, data: string | Uint8Array, options: SendMessageOptions = {}): void {
     this.socket(id).send(data, options);
+  }
+
+  /**
+   * Sends one message with a chop size and/or sync (src/wire planWrites): each frame in chunks of
+   * `chopSize` octets, or each frame its own write. Other sends wait until it is done; a cancel
+   * (`signal`) between two writes drops the connection, since a frame cut short cannot be finished.
+   */
+  async sendPaced(id: string, data: string | Uint8Array, options: PacedSendOptions & { binary?: boolean }, signal?: AbortSignal): Promise<PacedSendResult> {
+    const ws = this.socket(id);
+    const entry = this.require(id);
+    entry.pacing = true;
+    try {
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      return await sendPaced(ws, bytes, { ...options, binary: options.binary ?? typeof data !== 'string' }, signal);
+    } finally {
+      entry.pacing = false;
+    }
   }
 
   clearLog(id: string): void {

@@ -11,7 +11,7 @@ import type { ServerStore } from '../model/servers';
 import { sectionOf, type RunStore } from '../model/runs';
 
 export type ConnectionNode = { kind: 'connection'; id: string } | { kind: 'frame'; connectionId: string; seq: number };
-export type ServerNode = { kind: 'server'; id: string } | { kind: 'peer'; serverId: string; label: string };
+export type ServerNode = { kind: 'server'; id: string } | { kind: 'peer'; serverId: string; label: string } | { kind: 'agent'; serverId: string; agent: string; runId: string };
 export type RunNode = { kind: 'run'; id: string } | { kind: 'section'; runId: string; section: string } | { kind: 'case'; runId: string; caseId: string };
 
 /** Frames shown under an expanded connection (the webview shows all of them). */
@@ -91,21 +91,45 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
 export class ServersTreeProvider implements vscode.TreeDataProvider<ServerNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ServerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly store: ServerStore) {
-    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly store: ServerStore,
+    private readonly runs: RunStore,
+  ) {
+    this.subscriptions = [store.onDidChange(() => this.changed.fire(undefined)), runs.onDidChange(() => this.changed.fire(undefined))];
   }
 
   getTreeItem(node: ServerNode): vscode.TreeItem {
     if (node.kind === 'server') {
       const entry = this.store.get(node.id);
-      const item = new vscode.TreeItem(entry?.url ?? node.id, entry?.peers.size ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      const children = entry?.kind === 'fuzzing' ? entry.agents.size : (entry?.peers.size ?? 0);
+      const item = new vscode.TreeItem(entry?.url ?? node.id, children ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.id = `server/${node.id}`;
-      item.description = `echo · ${entry?.peers.size ?? 0} peer(s)`;
-      item.iconPath = new vscode.ThemeIcon('server-process', new vscode.ThemeColor('testing.iconPassed'));
-      item.contextValue = 'server';
-      item.tooltip = entry?.fingerprint ? `self-signed certificate, SHA-256 ${entry.fingerprint}` : entry?.url;
+      const certificate = entry?.fingerprint ? `\nself-signed certificate, SHA-256 ${entry.fingerprint}` : '';
+      if (entry?.kind === 'fuzzing') {
+        item.description = `fuzzing server · ${entry.caseCount} cases · ${entry.agents.size} client(s) under test`;
+        item.iconPath = new vscode.ThemeIcon('beaker', new vscode.ThemeColor('testing.iconPassed'));
+        item.contextValue = 'server.fuzzing';
+        item.tooltip = `Test a client: point its harness at ${entry.url} (/getCaseCount, /runCase?case=N&agent=A, /updateReports?agent=A)${certificate}`;
+      } else {
+        item.description = `echo · ${entry?.peers.size ?? 0} peer(s)`;
+        item.iconPath = new vscode.ThemeIcon('server-process', new vscode.ThemeColor('testing.iconPassed'));
+        item.contextValue = 'server';
+        item.tooltip = `${entry?.url ?? ''}${certificate}`;
+      }
+      return item;
+    }
+    if (node.kind === 'agent') {
+      const run = this.runs.get(node.runId);
+      const results = [...(run?.results.values() ?? [])];
+      const failed = results.filter((r) => r.behavior === 'FAILED' || r.behaviorClose === 'FAILED').length;
+      const item = new vscode.TreeItem(node.agent);
+      item.id = `server/${node.serverId}/agent/${node.agent}`;
+      item.description = `${results.length}/${run?.caseIds.length ?? 0} cases${failed ? ` · ${failed} failed` : ''}`;
+      item.iconPath = failed ? verdictIcons.FAILED : new vscode.ThemeIcon('person');
+      item.contextValue = 'agent';
+      item.command = { command: 'websocketWorkbench.showResultsMatrix', title: 'Show Results Matrix', arguments: [node] };
       return item;
     }
     const item = new vscode.TreeItem(node.label);
@@ -118,11 +142,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServerNode>,
     if (!node) return this.store.list().map((s) => ({ kind: 'server', id: s.id }));
     if (node.kind !== 'server') return [];
     const entry = this.store.get(node.id);
+    if (entry?.kind === 'fuzzing') {
+      const clientRuns = this.runs.runsFor({ serverId: entry.id });
+      return clientRuns.map((r) => ({ kind: 'agent', serverId: entry.id, agent: r.agent, runId: r.id }));
+    }
     return [...(entry?.peers ?? [])].map((ws) => ({ kind: 'peer', serverId: node.id, label: `${ws.info.remoteAddress}:${ws.info.remotePort}` }));
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }
@@ -149,11 +177,13 @@ export class ConformanceTreeProvider implements vscode.TreeDataProvider<RunNode>
     if (node.kind === 'run') {
       const results = [...(run?.results.values() ?? [])];
       const failed = results.filter((r) => r.behavior === 'FAILED' || r.behaviorClose === 'FAILED').length;
-      const item = new vscode.TreeItem(run?.url ?? node.id, vscode.TreeItemCollapsibleState.Expanded);
+      const client = run?.kind === 'client';
+      const item = new vscode.TreeItem((client ? run.agent : run?.url) ?? node.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `run/${node.id}`;
-      item.description = `${run?.state} · ${results.length}/${run?.caseIds.length ?? 0} cases${failed ? ` · ${failed} failed` : ''}`;
-      item.iconPath = run?.state === 'running' ? new vscode.ThemeIcon('loading~spin') : failed || run?.state === 'failed' ? verdictIcons.FAILED : verdictIcons.OK;
-      item.tooltip = run?.error ?? `${run?.agent}, started ${run?.startedAt.toLocaleTimeString()}`;
+      item.description = `${client ? 'client · ' : ''}${run?.state} · ${results.length}/${run?.caseIds.length ?? 0} cases${failed ? ` · ${failed} failed` : ''}`;
+      // a fuzzing server's run waits for its client between cases: no spinner for that
+      item.iconPath = run?.state === 'running' && !client ? new vscode.ThemeIcon('loading~spin') : failed || run?.state === 'failed' ? verdictIcons.FAILED : client && !results.length ? new vscode.ThemeIcon('person') : verdictIcons.OK;
+      item.tooltip = run?.error ?? (client ? `client under test ${run.agent} on ${run.url}, since ${run.startedAt.toLocaleTimeString()}` : `${run?.agent}, started ${run?.startedAt.toLocaleTimeString()}`);
       item.contextValue = 'run';
       return item;
     }

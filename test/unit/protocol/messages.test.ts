@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MessageEndpoint, RequestRejected, type Envelope, type Scheduler } from '../../../src/protocol/messages';
+import { MessageEndpoint, RequestRejected, parsePanelTarget, parseSavedContent, type Envelope, type Scheduler } from '../../../src/protocol/messages';
 
 type A = { type: 'ping'; n: number } | { type: 'pong/reply'; n: number } | { type: 'note' };
 type B = A;
@@ -68,5 +68,27 @@ describe('MessageEndpoint', () => {
     for (const junk of [null, 'note', { type: 'note' }, { id: '1', body: { type: 'note' } }, { id: 1, body: null }]) b.receive(junk);
     b.receive({ id: 1, body: { type: 'note' } });
     assert.equal(calls, 1);
+  });
+});
+
+describe('saved panel state (what a serializer gets back from storage)', () => {
+  test('parsePanelTarget keeps the three target kinds and refuses anything else', () => {
+    assert.deepEqual(parsePanelTarget({ kind: 'wireLog', connectionId: 'c1', extra: 1 }), { kind: 'wireLog', connectionId: 'c1' });
+    assert.deepEqual(parsePanelTarget({ kind: 'case', runId: 'r1', caseId: '1.1.1' }), { kind: 'case', runId: 'r1', caseId: '1.1.1' });
+    assert.deepEqual(parsePanelTarget({ kind: 'matrix', serverId: 's1' }), { kind: 'matrix', serverId: 's1' });
+    assert.deepEqual(parsePanelTarget({ kind: 'matrix', runIds: ['r1', 'r2'] }), { kind: 'matrix', runIds: ['r1', 'r2'] });
+    for (const bad of [null, 'case', 42, {}, { kind: 'case', runId: 42, caseId: '1' }, { kind: 'matrix', runIds: [] }, { kind: 'matrix', runIds: [1] }, { kind: 'wireLog', connectionId: '' }, { kind: 'other' }]) {
+      assert.equal(parsePanelTarget(bad), null, JSON.stringify(bad));
+    }
+  });
+
+  test('parseSavedContent keeps a case or matrix of the right shape only', () => {
+    const matrix = { kind: 'matrix', view: { title: 't', agents: [], sections: [] } };
+    assert.deepEqual(parseSavedContent(matrix), matrix);
+    const caseView = { caseId: '1.1.1', title: 'Case 1.1.1', closingRows: [], stats: [], wireLog: [] };
+    assert.deepEqual(parseSavedContent({ kind: 'case', view: caseView }), { kind: 'case', view: caseView });
+    for (const bad of [null, '<img src=x>', { kind: 'wireLog', view: {} }, { kind: 'case', view: { caseId: 1 } }, { kind: 'matrix', view: { title: 't' } }, { kind: 'case' }]) {
+      assert.equal(parseSavedContent(bad), null, JSON.stringify(bad));
+    }
   });
 });

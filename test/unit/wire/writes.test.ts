@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chopOctets, planWrites } from '../../../src/wire/writes';
+import { chopOctets, planWrites, splitFrames } from '../../../src/wire/writes';
+import { encodeRawFrame } from '../../../src/wire/raw-frame';
 
 const octets = Uint8Array.from({ length: 10 }, (_, i) => i);
 const lengths = (chunks: Uint8Array[]) => chunks.map((chunk) => chunk.length);
@@ -47,5 +48,28 @@ describe('planWrites (Autobahn sendData)', () => {
   test('chop size 0 or null means no chopping (Autobahn: `if chopsize and chopsize > 0`)', () => {
     assert.deepEqual(planWrites(octets, { chopSize: 0 }), [{ data: octets, sync: false }]);
     assert.deepEqual(planWrites(octets, { chopSize: null, sync: true }), [{ data: octets, sync: true }]);
+  });
+});
+
+describe('splitFrames', () => {
+  const frame = (payloadLength: number, mask: Uint8Array | null, opcode = 1) =>
+    encodeRawFrame({ opcode, fin: true, rsv: 0, payload: new Uint8Array(payloadLength).fill(0x61), mask }).octets;
+  const join = (...parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
+
+  test('cuts frames with 7-bit, 16-bit and 64-bit lengths, masked or not, at their boundaries', () => {
+    const parts = [frame(0, null), frame(5, Uint8Array.of(1, 2, 3, 4)), frame(300, null, 2), frame(70000, Uint8Array.of(9, 9, 9, 9), 0), frame(125, null, 9)];
+    const frames = splitFrames(join(...parts));
+    assert.deepEqual(lengths(frames), [2, 2 + 4 + 5, 2 + 2 + 300, 2 + 8 + 4 + 70000, 2 + 125]);
+    frames.forEach((f, i) => assert.deepEqual(Buffer.from(f), Buffer.from(parts[i])));
+  });
+
+  test('no octets, no frames', () => {
+    assert.deepEqual(splitFrames(new Uint8Array(0)), []);
+  });
+
+  test('octets that end inside a header or a payload are refused', () => {
+    assert.throws(() => splitFrames(Uint8Array.of(0x81)), RangeError);
+    assert.throws(() => splitFrames(Uint8Array.of(0x81, 0x7e, 0x01)), RangeError);
+    assert.throws(() => splitFrames(frame(10, null).subarray(0, 11)), RangeError);
   });
 });

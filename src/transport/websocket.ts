@@ -250,6 +250,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       return;
     }
     this.pumping = true;
+    // Corked for the whole loop: the engine pauses after each message, so a chunk of 100 small
+    // messages makes 100 turns, and the replies written in them leave in one writev, not 100.
+    const socket = this.socket;
+    socket.cork();
     try {
       do {
         this.pumpAgain = false;
@@ -261,6 +265,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       } while (this.pumpAgain);
     } finally {
       this.pumping = false;
+      socket.uncork();
     }
   }
 

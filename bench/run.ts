@@ -42,7 +42,7 @@ interface Row {
 
 interface Plan {
   runs: number;
-  inproc: { sizes: number[]; warmupMs: number; measureMs: number };
+  inproc: { sizes: number[]; warmupMs: number; measureMs: number; largeMeasureMs: number };
   echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyMs: number };
   client: { sizes: number[]; warmupMs: number; measureMs: number };
   handshakes: { parallel: number; warmupMs: number; measureMs: number };
@@ -56,7 +56,7 @@ const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
 
 const fullPlan: Plan = {
   runs: 3,
-  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100 },
+  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 1000 },
   echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyMs: 1000 },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
   handshakes: { parallel: 32, warmupMs: 200, measureMs: 700 },
@@ -66,7 +66,7 @@ const fullPlan: Plan = {
 
 const quickPlan: Plan = {
   runs: 3,
-  inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20 },
+  inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100 },
   echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyMs: 250 },
   client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
   handshakes: { parallel: 32, warmupMs: 80, measureMs: 200 },

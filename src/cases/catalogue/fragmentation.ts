@@ -3,7 +3,7 @@ import { CloseCode, Opcode } from '../../engine/constants';
 import { utf8 } from '../bytes';
 import type { FrameSpec } from '../context';
 import type { CaseDefinition } from '../definition';
-import { defineCase, expectOk, expectOkOrNonStrict, normalCloseByMe, peerFails, pong, textMessage } from './builders';
+import { defineCase, expectOk, expectOkOrNonStrict, normalCloseByMe, peerFails, pong, protocolErrorCase, textMessage } from './builders';
 
 /** How the octets of each frame go onto the wire. */
 type Transmission = Pick<FrameSpec, 'sync' | 'chopSize'>;
@@ -14,21 +14,6 @@ const OCTET_WISE: Transmission = { chopSize: 1 };
 const fragment = (n: number) => utf8(`fragment${n}`);
 const PING_PAYLOAD = utf8('ping payload');
 const NOTHING_TO_CONTINUE = 'The connection is failed immediately, since there is no message to continue.';
-
-/** Frames that must make the peer fail the connection with 1002, and nothing else. */
-function protocolErrorCase(id: string, description: string, expectation: string, frames: readonly FrameSpec[]): CaseDefinition {
-  return defineCase({
-    id,
-    description,
-    expectation,
-    expected: expectOk([]),
-    expectedClose: peerFails(CloseCode.ProtocolError),
-    start(ctx) {
-      for (const frame of frames) ctx.sendFrame(frame);
-      ctx.killAfter(1);
-    },
-  });
-}
 
 function fragmentedControlCase(id: string, name: string, opcode: number): CaseDefinition {
   return protocolErrorCase(id, `Send ${name} fragmented into 2 fragments.`, 'Connection is failed immediately, since control message MUST NOT be fragmented.', [

@@ -3,7 +3,7 @@ import { CloseCode, Opcode } from '../../engine/constants';
 import { hexBytes, utf8 } from '../bytes';
 import type { FrameSpec } from '../context';
 import type { CaseDefinition } from '../definition';
-import { defineCase, expectOk, expectOkOrNonStrict, peerFails, textMessage } from './builders';
+import { defineCase, expectOkOrNonStrict, peerFails, protocolErrorCase, textMessage } from './builders';
 
 const HELLO = utf8('Hello, world!');
 const FAIL_SINCE_RSV =
@@ -11,19 +11,7 @@ const FAIL_SINCE_RSV =
 const FAIL_IMMEDIATELY = 'The connection is failed immediately, since RSV must be 0.';
 
 /** One frame with RSV bits set. */
-function singleFrameCase(id: string, description: string, expectation: string, frame: FrameSpec): CaseDefinition {
-  return defineCase({
-    id,
-    description,
-    expectation,
-    expected: expectOk([]),
-    expectedClose: peerFails(CloseCode.ProtocolError),
-    start(ctx) {
-      ctx.sendFrame(frame);
-      ctx.killAfter(1);
-    },
-  });
-}
+const singleFrameCase = (id: string, description: string, expectation: string, frame: FrameSpec) => protocolErrorCase(id, description, expectation, [frame]);
 
 /** A good text message, the same with RSV set, then a ping: only the first echo may come back. */
 function afterGoodMessageCase(id: string, description: string, rsv: number, transmission: Pick<FrameSpec, 'sync' | 'chopSize'>): CaseDefinition {

@@ -25,16 +25,11 @@ export interface ConnectionSpec {
   insecure?: boolean;
 }
 
-export interface FrameRecord {
+/** A frame of the engine's log (FrameInfo), numbered and timed within its connection. */
+export interface FrameRecord extends FrameInfo {
   seq: number;
   timeMs: number;
   direction: 'in' | 'out';
-  opcode: number;
-  fin: boolean;
-  rsv: number;
-  masked: boolean;
-  mask: Uint8Array | null;
-  payload: Uint8Array;
 }
 
 /** Options the store reads from settings when a connection opens. */

@@ -1,6 +1,6 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyMask } from '../../src/engine/mask';
+import { applyMask, largePayloadMasking, maskInto } from '../../src/engine/mask';
 import { hex, prng, randomBytes, toHex } from './helpers';
 
 /** The definition of RFC 6455 §5.3, one byte at a time. */
@@ -10,7 +10,14 @@ function naiveMask(data: Uint8Array, mask: Uint8Array, offset: number): Uint8Arr
   return out;
 }
 
-describe('RFC 6455 §5.3 client-to-server masking', () => {
+test('Node has WebAssembly SIMD, so large payloads are masked by the SIMD kernel', () => {
+  assert.equal(largePayloadMasking(), 'simd');
+});
+
+for (const kernel of ['simd', 'words'] as const) describe(`RFC 6455 §5.3 client-to-server masking (large payloads: ${kernel})`, () => {
+  before(() => assert.equal(largePayloadMasking(kernel === 'simd'), kernel));
+  after(() => largePayloadMasking(true));
+
   test('the §5.7 example: "Hello" masked with 37 fa 21 3d', () => {
     const data = hex('48656c6c6f');
     applyMask(data, hex('37fa213d'));
@@ -50,7 +57,7 @@ describe('RFC 6455 §5.3 client-to-server masking', () => {
 
   test('large buffers at each misalignment and with random masks', () => {
     const random = prng(7);
-    for (const length of [1000, 65_536, 65_537, 1_000_003]) {
+    for (const length of [511, 512, 513, 1000, 65_535, 65_536, 65_537, 131_088, 1_000_003]) {
       for (let byteOffset = 0; byteOffset < 4; byteOffset++) {
         const mask = randomBytes(random, 4);
         const offset = Math.floor(random() * 1000);
@@ -77,5 +84,22 @@ describe('RFC 6455 §5.3 client-to-server masking', () => {
     const key = hex('ffeeddcc');
     applyMask(new Uint8Array(33), key, 1);
     assert.equal(toHex(key), 'ffeeddcc');
+  });
+
+
+  test('maskInto copies and masks in one call, leaving the source and the rest of the target alone', () => {
+    const random = prng(11);
+    for (const length of [0, 5, 47, 48, 511, 512, 4099, 65_536, 200_003]) {
+      const mask = randomBytes(random, 4);
+      const source = randomBytes(random, length);
+      const sourceBefore = toHex(source.subarray(0, 64));
+      const target = randomBytes(random, length + 20);
+      const targetBefore = Buffer.from(target);
+      maskInto(source, mask, target, 7);
+      assert.ok(Buffer.from(target.subarray(7, 7 + length)).equals(Buffer.from(naiveMask(source, mask, 0))), `length ${length}`);
+      assert.ok(Buffer.from(target.subarray(0, 7)).equals(targetBefore.subarray(0, 7)));
+      assert.ok(Buffer.from(target.subarray(7 + length)).equals(targetBefore.subarray(7 + length)));
+      assert.equal(toHex(source.subarray(0, 64)), sourceBefore);
+    }
   });
 });

@@ -43,7 +43,7 @@ interface Row {
 interface Plan {
   runs: number;
   inproc: { sizes: number[]; warmupMs: number; measureMs: number; largeMeasureMs: number };
-  echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyMs: number };
+  echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyWarmupMs: number; latencyMs: number };
   client: { sizes: number[]; warmupMs: number; measureMs: number };
   handshakes: { parallel: number; warmupMs: number; measureMs: number };
   memory: { connections: number; settleMs: number };
@@ -57,7 +57,7 @@ const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
 const fullPlan: Plan = {
   runs: 3,
   inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 1000 },
-  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyMs: 1000 },
+  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 150, latencyMs: 750 },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
   handshakes: { parallel: 32, warmupMs: 200, measureMs: 700 },
   memory: { connections: 10_000, settleMs: 1000 },
@@ -67,7 +67,7 @@ const fullPlan: Plan = {
 const quickPlan: Plan = {
   runs: 3,
   inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100 },
-  echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyMs: 250 },
+  echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyWarmupMs: 75, latencyMs: 225 },
   client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
   handshakes: { parallel: 32, warmupMs: 80, measureMs: 200 },
   memory: { connections: 1000, settleMs: 300 },
@@ -192,7 +192,8 @@ class Bench {
   }
 
   private load(args: Omit<LoadArgs, 'sourceAddresses'>): Promise<LoadResult> {
-    const budget = args.warmupMs + args.measureMs + 60_000;
+    // A latency run gives each target its turn: about (warm-up + measure) / 0.75 each.
+    const budget = (args.warmupMs + args.measureMs) * 2 * (args.targets?.length ?? 1) + 60_000;
     return runJsonChild<LoadResult>(join(BUILD, 'loadgen.js'), { ...args, sourceAddresses: SOURCE_ADDRESSES }, { timeoutMs: budget });
   }
 
@@ -226,11 +227,19 @@ class Bench {
     const args = (impls: InprocArgs['impls'], runs: number): InprocArgs => ({ impls, runs, deflate: true, ...plan.inproc });
     this.log(`in-process: ours and ws in turns, ${plan.runs} runs each (figures per CPU-second)`);
     const results: Array<[Column, InprocResult]> = [];
-    const paired = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ours', 'ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: this.env('ws'), timeoutMs: 600_000 });
+    // glibc gives the pages of freed large blocks back to the kernel (munmap, or trimming the top of
+    // the heap) and V8 frees message buffers in bursts, so with the defaults each 64 KiB-1 MiB
+    // message was faulted in page by page, or not, depending on where the last GC left the heap:
+    // one build measured 0.6-6.2 GB/s across processes. Fixed thresholds keep freed blocks for
+    // reuse, so these figures measure the two engines' own work. Both run in the same process
+    // under the same settings; the loopback servers keep the defaults.
+    const malloc = { MALLOC_MMAP_THRESHOLD_: String(32 * MiB), MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * MiB - 1) };
+    const env = (column: Column) => ({ ...this.env(column), ...malloc });
+    const paired = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ours', 'ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: env('ws'), timeoutMs: 600_000 });
     results.push(['ours', paired], ['ws', paired]);
     if (this.columns.includes('ws+addons')) {
       this.log('in-process: ws with its native addons');
-      results.push(['ws+addons', await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: this.env('ws+addons'), timeoutMs: 600_000 })]);
+      results.push(['ws+addons', await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: env('ws+addons'), timeoutMs: 600_000 })]);
     }
     for (const [column, result] of results) {
       const impl = column === 'ours' ? 'ours' : 'ws';
@@ -249,16 +258,28 @@ class Bench {
       const servers = await this.startAll();
       try {
         // Latency first, on servers no throughput test has loaded yet in this run: measured right
-        // after a saturating test, p99 mostly showed the garbage that test left behind.
-        for (const { size, connections } of plan.echo.configs) {
-          for (const column of this.inTurn(run)) {
-            const server = servers.get(column)!;
+        // after a saturating test, p99 mostly showed the garbage that test left behind. All the
+        // servers and a raw TCP echo take turns in one generator run (see loadgen.ts).
+        const rawEcho = await startServer(join(BUILD, 'tcp-peer.js'), ['echo']);
+        try {
+          for (const { size, connections } of plan.echo.configs) {
+            const columns = this.inTurn(run);
+            const targets = [...columns.map((column) => ({ port: servers.get(column)!.port })), { port: rawEcho.port, rawEcho: true }];
             const rate = latencyRate(size);
-            const l = await this.load({ mode: 'latency', port: server.port, serverPid: server.pid, size, connections, rate, warmupMs: plan.echo.warmupMs, measureMs: plan.echo.latencyMs });
+            const { latencies } = await this.load({ mode: 'latency', port: 0, serverPid: 0, size, connections, rate, targets, warmupMs: plan.echo.latencyWarmupMs, measureMs: plan.echo.latencyMs });
             const name = `echo ${sizeLabel(size)} x${connections}`;
-            this.record({ section: 'loopback echo latency', figure: `${name} p50 at ${rate}/s`, unit: 'ms', better: 'lower', target: null }, column, l.p50Ms!);
-            this.record({ section: 'loopback echo latency', figure: `${name} p99 at ${rate}/s`, unit: 'ms', better: 'lower', target: 1.0 }, column, l.p99Ms!);
+            const p50 = { section: 'loopback echo latency', figure: `${name} p50 at ${rate}/s`, unit: 'ms', better: 'lower' as const, target: null };
+            const p99 = { ...p50, figure: `${name} p99 at ${rate}/s`, target: 1.0 };
+            columns.forEach((column, i) => {
+              this.record(p50, column, latencies![i].p50Ms);
+              this.record(p99, column, latencies![i].p99Ms);
+            });
+            const raw = latencies![columns.length];
+            this.record({ ...p50, section: 'ceilings', figure: `raw TCP echo ${name}: p50 at ${rate}/s (same turns)` }, 'ours', raw.p50Ms, this.context);
+            this.record({ ...p99, section: 'ceilings', figure: `raw TCP echo ${name}: p99 at ${rate}/s (same turns)`, target: null }, 'ours', raw.p99Ms, this.context);
           }
+        } finally {
+          await rawEcho.stop();
         }
         for (const { size, connections } of plan.echo.configs) {
           const name = `echo ${sizeLabel(size)} x${connections}`;

@@ -283,9 +283,11 @@ runChild<InprocArgs, InprocResult>(async (args) => {
     const passes = impls.map(({ impl }) => scenario.pass(impl));
     for (const pass of passes) await measure(args.warmupMs, pass);
     const runs: Record<string, Throughput[]> = Object.fromEntries(impls.map(({ name }) => [name, []]));
-    // Implementations take turns run by run, so a noisy moment on a shared machine hits both.
+    // Implementations take turns run by run, so a noisy moment on a shared machine hits both, and
+    // each goes first in turn (the first after the warm-up inherits its garbage).
     for (let run = 0; run < args.runs; run++) {
-      for (let i = 0; i < impls.length; i++) {
+      for (let turn = 0; turn < impls.length; turn++) {
+        const i = (turn + run) % impls.length;
         collectGarbage();
         runs[impls[i].name].push(await measure(scenario.large ? args.largeMeasureMs : args.measureMs, passes[i]));
       }

@@ -4,7 +4,7 @@
  * echo of an N-byte binary message is one unmasked frame of a known size, so counting bytes
  * counts echoes (and TCP keeps them in order per connection, which latency samples rely on).
  *
- * Modes: throughput (pipelined), latency (a fixed rate), handshakes (open, upgrade, reset),
+ * Modes: throughput (pipelined), latency (a fixed rate, several servers in turns), handshakes (open, upgrade, reset),
  * idle (hold N upgraded connections and read the server's RSS), stream (raw TCP ceiling).
  */
 import * as net from 'node:net';
@@ -22,8 +22,10 @@ export interface LoadArgs {
   connections: number;
   warmupMs: number;
   measureMs: number;
-  /** latency: messages per second across all connections. */
+  /** latency: messages per second to each target. */
   rate?: number;
+  /** latency: the servers to measure in turns (`port`, `serverPid` and `rawEcho` are not used). */
+  targets?: LatencyTarget[];
   /** The peer echoes the request frame as it is (a raw TCP echo) instead of an unmasked frame. */
   rawEcho?: boolean;
   /** Source addresses to spread connections over (127.0.0.x), so ports never run out. */
@@ -35,9 +37,8 @@ export interface LoadResult {
   perSecond: number;
   /** Payload MB/s (10^6 bytes) one way. */
   mbps: number;
-  p50Ms?: number;
-  p99Ms?: number;
-  samples?: number;
+  /** latency: one figure per target, in the order of `targets`. */
+  latencies?: LatencyFigure[];
   /** idle: RSS growth per connection in bytes, and the count actually held. */
   bytesPerConnection?: number;
   held?: number;
@@ -161,78 +162,118 @@ async function throughput(args: LoadArgs): Promise<LoadResult> {
   }
 }
 
+/** One server in a latency run: it is measured in its own time slices, taking turns with the others. */
+export interface LatencyTarget {
+  port: number;
+  /** The peer echoes the request frame as it is (a raw TCP echo) instead of an unmasked frame. */
+  rawEcho?: boolean;
+}
+
+export interface LatencyFigure {
+  p50Ms: number;
+  p99Ms: number;
+  samples: number;
+}
+
+/** Echoes each target gets before its latency is measured: about 8 MiB, 32 to 8,192 messages. */
+function warmupMessages(size: number): number {
+  return Math.max(32, Math.min(8192, Math.floor((8 * 1024 * 1024) / size)));
+}
+const SETTLE_MS = 300;
+
+/** Each target's turn; it sends during the first SEND_MS of it, and the rest lets the last echoes land. */
+const SLICE_MS = 100;
+const SEND_MS = 75;
+
 /**
- * Sends at a fixed total rate, round-robin over the connections, and times each echo from the
- * moment its frame was handed to the socket. Messages due are sent on each 1 ms timer tick.
+ * Latency of several servers measured in the same seconds: they take turns in 100 ms slices
+ * (ours, ws, ws+addons, raw TCP, ours, ...), each loaded at `rate` messages per second
+ * round-robin over its connections during the first 75 ms of its slice, so no two are ever
+ * loaded at once. The machine's own hiccups (a raw TCP echo showed the same 2-4 ms p99 as both
+ * WebSocket servers) then fall on all of them alike instead of on whichever ran in a bad second.
+ * Each echo is timed from the moment its frame was handed to the socket; messages due are sent
+ * on each 1 ms timer tick. `measureMs` is each target's share of sending time.
  */
-async function latency(args: LoadArgs): Promise<LoadResult> {
+async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<LatencyFigure[]> {
   const request = encodeTestFrame(Opcode.Binary, binaryPayload(args.size), BENCH_MASK);
-  const echoSize = echoFrameSize(args);
   const rate = args.rate ?? 1000;
-  const sockets = await openMany(args, args.connections, 64);
-  const samples: number[] = [];
-  let recording = false;
-  let answered = 0;
-  const inFlight = sockets.map(({ socket, rest }) => {
-    const sentAt: number[] = [];
-    let head = 0;
-    let pendingBytes = rest.length;
-    socket.on('data', (chunk: Buffer) => {
-      pendingBytes += chunk.length;
-      const now = performance.now();
-      while (pendingBytes >= echoSize && head < sentAt.length) {
-        pendingBytes -= echoSize;
-        if (recording) samples.push(now - sentAt[head]);
-        head++;
-        answered++;
-      }
-    });
-    socket.on('error', () => {});
-    return sentAt;
-  });
-  const server = cpuMeter(args.serverPid);
-  const generator = cpuMeter(process.pid);
-  const start = performance.now();
-  const total = args.warmupMs + args.measureMs;
-  let sent = 0;
+  const samples: number[][] = targets.map(() => []);
+  // Echoes of frames sent from here on are samples; those of the warm-up slices are not.
+  let measureFrom = Infinity;
+  const connections = await Promise.all(
+    targets.map(async (target, t) => {
+      const echoSize = frameSize(args.size, target.rawEcho === true);
+      const sockets = await openMany({ ...args, port: target.port, rawEcho: target.rawEcho }, args.connections, 64);
+      const list = sockets.map(({ socket, rest }) => {
+        const sentAt: number[] = [];
+        let head = 0;
+        let pendingBytes = rest.length;
+        socket.on('data', (chunk: Buffer) => {
+          pendingBytes += chunk.length;
+          const now = performance.now();
+          while (pendingBytes >= echoSize && head < sentAt.length) {
+            pendingBytes -= echoSize;
+            if (sentAt[head] >= measureFrom) samples[t].push(now - sentAt[head]);
+            head++;
+          }
+        });
+        socket.on('error', () => {});
+        return { socket, sentAt, answered: () => head };
+      });
+      return { list, next: 0 };
+    }),
+  );
+  // Servers start fresh for each run, and at a fixed rate of a few thousand messages V8 takes
+  // seconds to tier their code up: measured, its compiler threads were busy through the whole
+  // run, and on two cores their bursts were the p99. A burst of echoes first, then a pause for the
+  // compiler and the collector to finish, so the slices measure servers in their steady state.
+  for (const { list } of connections) {
+    const perConnection = Math.ceil(warmupMessages(args.size) / list.length);
+    for (const c of list) {
+      for (let i = 0; i < perConnection; i++) c.sentAt.push(-1);
+      if (args.size <= 64 * 1024) c.socket.write(repeatFrame(request, perConnection));
+      else for (let i = 0; i < perConnection; i++) c.socket.write(request);
+    }
+  }
+  for (let i = 0; i < 1000 && connections.some(({ list }) => list.some((c) => c.answered() < c.sentAt.length)); i++) await sleep(10);
+  await sleep(SETTLE_MS);
+  const slices = (ms: number) => Math.ceil(ms / SEND_MS) * targets.length;
+  const warmupSlices = slices(args.warmupMs);
+  const totalSlices = warmupSlices + slices(args.measureMs);
   try {
     await new Promise<void>((resolve) => {
+      let slice = -1;
+      let sliceStart = 0;
+      let sentInSlice = 0;
       const timer = setInterval(() => {
-        const elapsed = performance.now() - start;
-        if (!recording && elapsed >= args.warmupMs) {
-          recording = true;
-          server.start();
-          generator.start();
+        const now = performance.now();
+        if (slice < 0 || now - sliceStart >= SLICE_MS) {
+          slice++;
+          sliceStart = now;
+          sentInSlice = 0;
+          if (slice === warmupSlices) measureFrom = now;
+          if (slice === totalSlices) {
+            clearInterval(timer);
+            resolve();
+            return;
+          }
         }
-        if (elapsed >= total) {
-          clearInterval(timer);
-          resolve();
-          return;
-        }
-        const due = Math.floor((elapsed * rate) / 1000) - sent;
-        for (let i = 0; i < due; i++, sent++) {
-          const c = sent % sockets.length;
-          inFlight[c].push(performance.now());
-          sockets[c].socket.write(request);
+        const elapsed = Math.min(now - sliceStart, SEND_MS);
+        const mine = connections[slice % targets.length];
+        const due = Math.floor((elapsed * rate) / 1000) - sentInSlice;
+        for (let i = 0; i < due; i++, sentInSlice++) {
+          const c = mine.list[mine.next++ % mine.list.length];
+          c.sentAt.push(performance.now());
+          c.socket.write(request);
         }
       }, 1);
     });
     // Let the last echoes arrive (at most 2 s), so the tail is not cut off.
-    for (let i = 0; i < 200 && answered < sent; i++) await sleep(10);
-    const serverCpu = server.stop();
-    const generatorCpu = generator.stop();
-    const perSecond = (samples.length * 1000) / args.measureMs;
-    return {
-      perSecond,
-      mbps: (perSecond * args.size) / 1e6,
-      p50Ms: percentile(samples, 50),
-      p99Ms: percentile(samples, 99),
-      samples: samples.length,
-      serverCpu,
-      generatorCpu,
-    };
+    const unanswered = () => connections.some(({ list }) => list.some((c) => c.answered() < c.sentAt.length));
+    for (let i = 0; i < 200 && unanswered(); i++) await sleep(10);
+    return samples.map((list) => ({ p50Ms: percentile(list, 50), p99Ms: percentile(list, 99), samples: list.length }));
   } finally {
-    for (const { socket } of sockets) reset(socket);
+    for (const { list } of connections) for (const { socket } of list) reset(socket);
   }
 }
 
@@ -315,12 +356,16 @@ async function stream(args: LoadArgs): Promise<LoadResult> {
   }
 }
 
-runChild<LoadArgs, LoadResult>((args) => {
+runChild<LoadArgs, LoadResult>(async (args) => {
   switch (args.mode) {
     case 'throughput':
       return throughput(args);
-    case 'latency':
-      return latency(args);
+    case 'latency': {
+      const generator = cpuMeter(process.pid);
+      generator.start();
+      const latencies = await latency(args, args.targets ?? [{ port: args.port, rawEcho: args.rawEcho }]);
+      return { perSecond: NaN, mbps: NaN, latencies, serverCpu: NaN, generatorCpu: generator.stop() };
+    }
     case 'handshakes':
       return handshakes(args);
     case 'idle':

@@ -15,13 +15,23 @@ export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [-
   --max-message    largest message accepted, in bytes (default 67108864); larger ones get 1009
   --max-connections N  connections beyond N are refused with 503 (default 10000)`;
 
-/** Echo with backpressure: stop reading from a peer while its echoes are not yet written. */
+/**
+ * Echo with backpressure: stop reading from a peer while its echoes are not yet written. The
+ * messages already read still come (up to a chunk's worth), and still get their echoes; one
+ * 'drain' listener resumes reading, however many of them found the buffer full.
+ */
 export function echo(ws: WebSocketConnection): void {
+  let waiting = false;
+  const resume = () => {
+    waiting = false;
+    ws.socket.resume();
+  };
   ws.on('message', (data, binary) => {
     if (ws.state !== 'open') return;
-    if (!ws.send(data, { binary })) {
+    if (!ws.send(data, { binary }) && !waiting) {
+      waiting = true;
       ws.socket.pause();
-      ws.once('drain', () => ws.socket.resume());
+      ws.once('drain', resume);
     }
   });
 }

@@ -1,10 +1,12 @@
 // Queued outgoing bytes: 1 GiB pushed at a peer that reads slowly (1 MiB, then a 10 ms pause),
 // through the backpressure API (send() returns false, await drained()). The resident set and the
-// bytes waiting to be written stay bounded the whole time, and every byte arrives.
+// bytes waiting to be written stay bounded the whole time, and every byte arrives. And the echo
+// server's own backpressure, against a peer that stops reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from '../../src/transport';
-import { acceptUpgrade, failOnUnhandled, rawServer, withoutLeaks } from './helpers';
+import { echo } from '../../src/cli/serve';
+import { connect, listen, type WebSocketConnection } from '../../src/transport';
+import { acceptUpgrade, clientFrame, delay, failOnUnhandled, rawServer, upgradedClient, withoutLeaks } from './helpers';
 
 failOnUnhandled();
 
@@ -64,5 +66,52 @@ test('1 GiB to a slow reader: send() reports backpressure, drained() paces the s
     assert.ok(falses > 0, 'the sender saw backpressure');
     assert.ok(bufferedPeak < 64 * MiB, `at most ${(bufferedPeak / MiB).toFixed(1)} MiB waited`);
     assert.ok(growth < 300 * MiB, `RSS grew by ${(growth / MiB).toFixed(0)} MiB`);
+  }),
+);
+
+test('wsw serve echo to a peer that stops reading: reading pauses with one drain listener, and every echo arrives once it reads again', { timeout: 60_000 }, () =>
+  withoutLeaks(async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    const server = await listen();
+    let connection: WebSocketConnection | null = null;
+    server.on('connection', (ws) => {
+      connection = ws;
+      echo(ws);
+    });
+    const { socket } = await upgradedClient(server.port);
+    try {
+      socket.pause();
+      const COUNT = 20_000;
+      const frame = clientFrame(0x2, new Uint8Array(1024).fill(0x61));
+      for (let i = 0; i < COUNT; i += 1000) socket.write(Buffer.concat(Array.from({ length: 1000 }, () => frame)));
+      // The echoes fill the server's socket buffer; it pauses reading from us.
+      let paused = false;
+      for (let i = 0; i < 500 && !paused; i++) {
+        await delay(10);
+        paused = connection !== null && (connection as WebSocketConnection).socket.isPaused();
+      }
+      const ws = connection as WebSocketConnection | null;
+      assert.ok(ws && paused, 'the echo server paused reading');
+      assert.equal(ws.listenerCount('drain'), 1, 'one drain listener, however many echoes found the buffer full');
+      let received = 0;
+      const expected = COUNT * (1024 + 4); // unmasked: 2 + 2 (16-bit length) header bytes
+      await new Promise<void>((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received >= expected) resolve();
+        });
+        socket.resume();
+      });
+      assert.equal(received, expected, 'every echo arrived');
+      assert.equal(ws.listenerCount('drain'), 0);
+      assert.equal(ws.socket.isPaused(), false, 'reading resumed');
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      socket.destroy();
+      await server.close();
+    }
   }),
 );

@@ -208,6 +208,7 @@ async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<Latenc
         const sentAt: number[] = [];
         let head = 0;
         let pendingBytes = rest.length;
+        let whenAnswered: (() => void) | null = null;
         socket.on('data', (chunk: Buffer) => {
           pendingBytes += chunk.length;
           const now = performance.now();
@@ -216,17 +217,35 @@ async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<Latenc
             if (sentAt[head] >= measureFrom) samples[t].push(now - sentAt[head]);
             head++;
           }
+          if (whenAnswered && head === sentAt.length) {
+            const resolve = whenAnswered;
+            whenAnswered = null;
+            resolve();
+          }
         });
         socket.on('error', () => {});
-        return { socket, sentAt, answered: () => head };
+        return {
+          socket,
+          sentAt,
+          answered: () => head,
+          /** Sends one request and resolves on its echo (the warm-up's ping-pong). */
+          roundTrip: () =>
+            new Promise<void>((resolve) => {
+              whenAnswered = resolve;
+              sentAt.push(-1);
+              socket.write(request);
+            }),
+        };
       });
       return { list, next: 0 };
     }),
   );
   // Servers start fresh for each run, and at a fixed rate of a few thousand messages V8 takes
   // seconds to tier their code up: measured, its compiler threads were busy through the whole
-  // run, and on two cores their bursts were the p99. A burst of echoes first, then a pause for the
-  // compiler and the collector to finish, so the slices measure servers in their steady state.
+  // run, and on two cores their bursts were the p99. So each server gets a burst of pipelined
+  // echoes (the paths of a full read), then a quarter as many one at a time (the paths of a read
+  // holding one message, as in the slices), then a pause for the compiler and the collector to
+  // finish, and the slices measure servers in their steady state.
   for (const { list } of connections) {
     const perConnection = Math.ceil(warmupMessages(args.size) / list.length);
     for (const c of list) {
@@ -236,6 +255,9 @@ async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<Latenc
     }
   }
   for (let i = 0; i < 1000 && connections.some(({ list }) => list.some((c) => c.answered() < c.sentAt.length)); i++) await sleep(10);
+  for (const { list } of connections) {
+    for (let i = 0; i < warmupMessages(args.size) / 4; i++) await list[i % list.length].roundTrip();
+  }
   await sleep(SETTLE_MS);
   const slices = (ms: number) => Math.ceil(ms / SEND_MS) * targets.length;
   const warmupSlices = slices(args.warmupMs);

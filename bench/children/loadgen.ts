@@ -4,8 +4,9 @@
  * echo of an N-byte binary message is one unmasked frame of a known size, so counting bytes
  * counts echoes (and TCP keeps them in order per connection, which latency samples rely on).
  *
- * Modes: throughput (pipelined), latency (a fixed rate, several servers in turns), handshakes (open, upgrade, reset),
- * idle (hold N upgraded connections and read the server's RSS), stream (raw TCP ceiling).
+ * Modes: throughput (pipelined), latency (a fixed rate, several servers in turns), handshakes
+ * (open, upgrade, reset), idle (hold N upgraded connections and read the server's RSS), stream
+ * (raw TCP ceiling).
  */
 import * as net from 'node:net';
 import { runChild } from '../lib/child';

@@ -275,8 +275,8 @@ class Bench {
               this.record(p99, column, latencies![i].p99Ms);
             });
             const raw = latencies![columns.length];
-            this.record({ ...p50, section: 'ceilings', figure: `raw TCP echo ${name}: p50 at ${rate}/s (same turns)` }, 'ours', raw.p50Ms, this.context);
-            this.record({ ...p99, section: 'ceilings', figure: `raw TCP echo ${name}: p99 at ${rate}/s (same turns)`, target: null }, 'ours', raw.p99Ms, this.context);
+            this.record({ ...p50, section: 'ceilings', figure: `raw TCP ${name}: p50 at ${rate}/s (same turns)` }, 'ours', raw.p50Ms, this.context);
+            this.record({ ...p99, section: 'ceilings', figure: `raw TCP ${name}: p99 at ${rate}/s (same turns)`, target: null }, 'ours', raw.p99Ms, this.context);
           }
         } finally {
           await rawEcho.stop();

@@ -378,7 +378,7 @@ class Bench {
     }
   }
 
-  /** The columns in the order they take their turns in run `run`: each goes first in one run of three. */
+  /** The columns in the order they take their turns in run `run`: each goes first in turn, one run in every `columns.length`. */
   private inTurn(run: number): Column[] {
     const k = run % this.columns.length;
     return [...this.columns.slice(k), ...this.columns.slice(0, k)];

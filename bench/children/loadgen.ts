@@ -12,26 +12,39 @@ import * as net from 'node:net';
 import { runChild } from '../lib/child';
 import { cpuMeter, residentBytes } from '../lib/procfs';
 import { BENCH_MASK, Opcode, binaryPayload, encodeTestFrame, frameSize, headEnd, repeatFrame, upgradeRequest } from '../lib/frames';
-import { percentile } from '../lib/stats';
 
-export interface LoadArgs {
-  mode: 'throughput' | 'latency' | 'handshakes' | 'idle' | 'stream';
+/** A server under load. */
+export interface Peer {
   port: number;
-  /** The server's PID, for its CPU share (and RSS in idle mode). */
-  serverPid: number;
+  /** The peer echoes the request frame as it is (a raw TCP echo) instead of an unmasked frame. */
+  rawEcho?: boolean;
+}
+
+interface CommonArgs {
   size: number;
   connections: number;
   warmupMs: number;
   measureMs: number;
-  /** latency: messages per second to each target. */
-  rate?: number;
-  /** latency: the servers to measure in turns (`port`, `serverPid` and `rawEcho` are not used). */
-  targets?: LatencyTarget[];
-  /** The peer echoes the request frame as it is (a raw TCP echo) instead of an unmasked frame. */
-  rawEcho?: boolean;
   /** Source addresses to spread connections over (127.0.0.x), so ports never run out. */
   sourceAddresses?: string[];
 }
+
+/** One server, measured alone. */
+export interface ServerLoadArgs extends CommonArgs, Peer {
+  mode: 'throughput' | 'handshakes' | 'idle' | 'stream';
+  /** The server's PID, for its CPU share (and RSS in idle mode). */
+  serverPid: number;
+}
+
+/** Several servers, measured in turns at a fixed rate. */
+export interface LatencyArgs extends CommonArgs {
+  mode: 'latency';
+  /** Messages per second to each target. */
+  rate: number;
+  targets: Peer[];
+}
+
+export type LoadArgs = ServerLoadArgs | LatencyArgs;
 
 export interface LoadResult {
   /** Echoed messages (or handshakes) per second. */
@@ -50,53 +63,97 @@ export interface LoadResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Opens a TCP connection and completes the upgrade; resolves with the socket and any bytes after the head. */
-function openWebSocket(port: number, localAddress?: string): Promise<{ socket: net.Socket; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
-    socket.setNoDelay(true);
-    let head = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      const end = headEnd(head);
-      if (end < 0) return;
-      socket.off('data', onData);
-      socket.off('error', reject);
-      if (!head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) {
-        socket.destroy();
-        reject(new Error(`upgrade refused: ${head.subarray(0, Math.min(end, 200)).toString('latin1')}`));
-        return;
-      }
-      resolve({ socket, rest: head.subarray(end) });
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-    socket.once('connect', () => socket.write(upgradeRequest(port)));
-  });
+/**
+ * Every connection here reads into this one buffer (net's `onread`), up to 1 MiB per read: no
+ * allocation per read and no garbage, so the generator's own CPU is little more than the kernel's
+ * copying. Reads are handled synchronously, one at a time, so the buffer can be shared.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(1024 * 1024);
+
+/** A client connection whose reads the tests count, never keep: an echo's size is known. */
+class Connection {
+  readonly socket: net.Socket;
+  /** Bytes read that no counter has taken yet (those after the upgrade's head, until `countReads`). */
+  private unclaimed = 0;
+  private onRead: (buffer: Buffer, length: number) => void = (_, length) => (this.unclaimed += length);
+
+  constructor(port: number, localAddress?: string) {
+    this.socket = net.connect({
+      host: '127.0.0.1',
+      port,
+      localAddress,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (length, buffer) => {
+          this.onRead(buffer as Buffer, length);
+          return true;
+        },
+      },
+    });
+    this.socket.on('error', () => {});
+  }
+
+  /** Resolves once connected, or rejects with the connection's error. */
+  connected(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('error', reject);
+      this.socket.once('connect', () => {
+        this.socket.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Sends the upgrade request and resolves on a 101 response (the bytes after its head are kept as unclaimed). */
+  async upgrade(port: number): Promise<void> {
+    await this.connected();
+    await new Promise<void>((resolve, reject) => {
+      let head = Buffer.alloc(0);
+      this.onRead = (buffer, length) => {
+        head = Buffer.concat([head, buffer.subarray(0, length)]);
+        const end = headEnd(head);
+        if (end < 0) return;
+        this.onRead = (_, n) => (this.unclaimed += n);
+        this.unclaimed = head.length - end;
+        if (head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) resolve();
+        else reject(new Error(`upgrade refused: ${head.subarray(0, Math.min(end, 200)).toString('latin1')}`));
+      };
+      this.socket.once('close', () => reject(new Error('connection closed during the upgrade')));
+      this.socket.write(upgradeRequest(port));
+    });
+  }
+
+  /** From now on, calls `counter` with the length of every read; returns the bytes read before. */
+  countReads(counter: (length: number) => void): number {
+    this.onRead = (_, length) => counter(length);
+    const before = this.unclaimed;
+    this.unclaimed = 0;
+    return before;
+  }
 }
 
-/** A plain TCP connection, for the raw echo ceiling (no upgrade: the peer is not a WebSocket). */
-function openRaw(port: number): Promise<{ socket: net.Socket; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setNoDelay(true);
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      resolve({ socket, rest: Buffer.alloc(0) });
-    });
-  });
+/** A connection to `peer`: upgraded, or plain TCP for the raw echo (which is not a WebSocket). */
+async function open(peer: Peer, localAddress?: string): Promise<Connection> {
+  const connection = new Connection(peer.port, peer.rawEcho ? undefined : localAddress);
+  try {
+    if (peer.rawEcho) await connection.connected();
+    else await connection.upgrade(peer.port);
+    return connection;
+  } catch (error) {
+    reset(connection.socket);
+    throw error;
+  }
 }
 
 /** Opens `count` connections, `parallel` at a time, spread over the source addresses. */
-async function openMany(args: LoadArgs, count: number, parallel: number): Promise<Array<{ socket: net.Socket; rest: Buffer }>> {
-  const out: Array<{ socket: net.Socket; rest: Buffer }> = [];
-  const sources = args.sourceAddresses ?? [];
+async function openMany(peer: Peer, sources: string[] = [], count: number, parallel: number): Promise<Connection[]> {
+  const out: Connection[] = [];
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      out[i] = args.rawEcho ? await openRaw(args.port) : await openWebSocket(args.port, sources.length ? sources[i % sources.length] : undefined);
+      out[i] = await open(peer, sources.length ? sources[i % sources.length] : undefined);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
@@ -113,39 +170,33 @@ function windowFor(size: number): number {
   return Math.max(2, Math.min(128, Math.floor((512 * 1024) / size)));
 }
 
-/** Wire size of the server's answer to one request frame. */
-function echoFrameSize(args: LoadArgs): number {
-  return frameSize(args.size, args.rawEcho === true);
-}
-
 /** A connection that keeps a window of pipelined echo requests in flight and counts the echoes. */
-function pipeline(socket: net.Socket, rest: Buffer, request: Buffer, batch: Buffer, window: number, echoSize: number, onEchoes: (n: number) => void): void {
-  let pendingBytes = rest.length;
+function pipeline(connection: Connection, request: Buffer, batch: Buffer, window: number, echoSize: number, onEchoes: (n: number) => void): void {
+  const { socket } = connection;
   const send = (n: number) => {
     // Small frames go out as one write of n back-to-back copies; large ones one write each.
     if (batch.length > request.length) socket.write(batch.subarray(0, n * request.length));
     else for (let i = 0; i < n; i++) socket.write(request);
   };
-  socket.on('data', (chunk: Buffer) => {
-    pendingBytes += chunk.length;
+  let pendingBytes = connection.countReads((length) => {
+    pendingBytes += length;
     const echoes = Math.floor(pendingBytes / echoSize);
     if (echoes === 0) return;
     pendingBytes -= echoes * echoSize;
     onEchoes(echoes);
     send(echoes);
   });
-  socket.on('error', () => {});
   send(window);
 }
 
-async function throughput(args: LoadArgs): Promise<LoadResult> {
+async function throughput(args: ServerLoadArgs): Promise<LoadResult> {
   const request = encodeTestFrame(Opcode.Binary, binaryPayload(args.size), BENCH_MASK);
   const window = windowFor(args.size);
   const batch = args.size <= 64 * 1024 ? repeatFrame(request, window) : request;
-  const echoSize = echoFrameSize(args);
-  const sockets = await openMany(args, args.connections, 64);
+  const echoSize = frameSize(args.size, args.rawEcho === true);
+  const connections = await openMany(args, args.sourceAddresses, args.connections, 64);
   let echoes = 0;
-  for (const { socket, rest } of sockets) pipeline(socket, rest, request, batch, window, echoSize, (n) => (echoes += n));
+  for (const connection of connections) pipeline(connection, request, batch, window, echoSize, (n) => (echoes += n));
   try {
     await sleep(args.warmupMs);
     const server = cpuMeter(args.serverPid);
@@ -159,21 +210,13 @@ async function throughput(args: LoadArgs): Promise<LoadResult> {
     const perSecond = (echoes - before) / seconds;
     return { perSecond, mbps: (perSecond * args.size) / 1e6, serverCpu: server.stop(), generatorCpu: generator.stop() };
   } finally {
-    for (const { socket } of sockets) reset(socket);
+    for (const { socket } of connections) reset(socket);
   }
 }
 
-/** One server in a latency run: it is measured in its own time slices, taking turns with the others. */
-export interface LatencyTarget {
-  port: number;
-  /** The peer echoes the request frame as it is (a raw TCP echo) instead of an unmasked frame. */
-  rawEcho?: boolean;
-}
-
 export interface LatencyFigure {
-  p50Ms: number;
-  p99Ms: number;
-  samples: number;
+  /** Every measured echo's latency, to 0.1 µs: the runner takes percentiles, per run and pooled over runs. */
+  samplesMs: number[];
 }
 
 /** Echoes each target gets before its latency is measured: about 8 MiB, 32 to 8,192 messages. */
@@ -195,23 +238,23 @@ const SEND_MS = 75;
  * Each echo is timed from the moment its frame was handed to the socket; messages due are sent
  * on each 1 ms timer tick. `measureMs` is each target's share of sending time.
  */
-async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<LatencyFigure[]> {
+async function latency(args: LatencyArgs): Promise<LatencyFigure[]> {
+  const { targets, rate } = args;
   const request = encodeTestFrame(Opcode.Binary, binaryPayload(args.size), BENCH_MASK);
-  const rate = args.rate ?? 1000;
   const samples: number[][] = targets.map(() => []);
   // Echoes of frames sent from here on are samples; those of the warm-up slices are not.
   let measureFrom = Infinity;
   const connections = await Promise.all(
     targets.map(async (target, t) => {
       const echoSize = frameSize(args.size, target.rawEcho === true);
-      const sockets = await openMany({ ...args, port: target.port, rawEcho: target.rawEcho }, args.connections, 64);
-      const list = sockets.map(({ socket, rest }) => {
+      const opened = await openMany(target, args.sourceAddresses, args.connections, 64);
+      const list = opened.map((connection) => {
+        const { socket } = connection;
         const sentAt: number[] = [];
         let head = 0;
-        let pendingBytes = rest.length;
         let whenAnswered: (() => void) | null = null;
-        socket.on('data', (chunk: Buffer) => {
-          pendingBytes += chunk.length;
+        let pendingBytes = connection.countReads((length) => {
+          pendingBytes += length;
           const now = performance.now();
           while (pendingBytes >= echoSize && head < sentAt.length) {
             pendingBytes -= echoSize;
@@ -224,7 +267,6 @@ async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<Latenc
             resolve();
           }
         });
-        socket.on('error', () => {});
         return {
           socket,
           sentAt,
@@ -294,14 +336,14 @@ async function latency(args: LoadArgs, targets: LatencyTarget[]): Promise<Latenc
     // Let the last echoes arrive (at most 2 s), so the tail is not cut off.
     const unanswered = () => connections.some(({ list }) => list.some((c) => c.answered() < c.sentAt.length));
     for (let i = 0; i < 200 && unanswered(); i++) await sleep(10);
-    return samples.map((list) => ({ p50Ms: percentile(list, 50), p99Ms: percentile(list, 99), samples: list.length }));
+    return samples.map((list) => ({ samplesMs: list.map((ms) => Math.round(ms * 1e4) / 1e4) }));
   } finally {
     for (const { list } of connections) for (const { socket } of list) reset(socket);
   }
 }
 
 /** Upgrades per second: `connections` clients in parallel, each connect, upgrade, reset, repeat. */
-async function handshakes(args: LoadArgs): Promise<LoadResult> {
+async function handshakes(args: ServerLoadArgs): Promise<LoadResult> {
   const sources = args.sourceAddresses ?? [];
   let done = 0;
   let stop = false;
@@ -310,7 +352,7 @@ async function handshakes(args: LoadArgs): Promise<LoadResult> {
   const client = async () => {
     while (!stop && failures < 100) {
       try {
-        const { socket } = await openWebSocket(args.port, sources.length ? sources[n++ % sources.length] : undefined);
+        const { socket } = await open(args, sources.length ? sources[n++ % sources.length] : undefined);
         reset(socket);
         done++;
       } catch {
@@ -336,26 +378,26 @@ async function handshakes(args: LoadArgs): Promise<LoadResult> {
 }
 
 /** Holds `connections` idle upgraded connections and reports the server's RSS growth per connection. */
-async function idle(args: LoadArgs): Promise<LoadResult> {
+async function idle(args: ServerLoadArgs): Promise<LoadResult> {
   // Warm up first: the first connections page in code and grow pools once per process, which is
   // not memory per connection. Then the baseline, then the connections that are measured.
-  const warm = await openMany(args, 100, 50);
+  const warm = await openMany(args, args.sourceAddresses, 100, 50);
   for (const { socket } of warm) reset(socket);
   await sleep(500);
   const before = residentBytes(args.serverPid);
-  const sockets = await openMany(args, args.connections, 128);
+  const connections = await openMany(args, args.sourceAddresses, args.connections, 128);
   try {
     // Let the server finish its work for the last handshakes.
     await sleep(args.warmupMs);
     const after = residentBytes(args.serverPid);
-    return { perSecond: 0, mbps: 0, bytesPerConnection: (after - before) / sockets.length, held: sockets.length, serverCpu: 0, generatorCpu: 0 };
+    return { perSecond: 0, mbps: 0, bytesPerConnection: (after - before) / connections.length, held: connections.length, serverCpu: 0, generatorCpu: 0 };
   } finally {
-    for (const { socket } of sockets) reset(socket);
+    for (const { socket } of connections) reset(socket);
   }
 }
 
 /** Raw TCP into a sink that answers with one byte once it has read everything: the loopback ceiling. */
-async function stream(args: LoadArgs): Promise<LoadResult> {
+async function stream(args: ServerLoadArgs): Promise<LoadResult> {
   const chunk = binaryPayload(args.size);
   const socket = net.connect({ host: '127.0.0.1', port: args.port });
   socket.on('error', () => {});
@@ -386,7 +428,7 @@ runChild<LoadArgs, LoadResult>(async (args) => {
     case 'latency': {
       const generator = cpuMeter(process.pid);
       generator.start();
-      const latencies = await latency(args, args.targets ?? [{ port: args.port, rawEcho: args.rawEcho }]);
+      const latencies = await latency(args);
       return { perSecond: NaN, mbps: NaN, latencies, serverCpu: NaN, generatorCpu: generator.stop() };
     }
     case 'handshakes':

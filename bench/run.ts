@@ -16,7 +16,7 @@ import type { InprocArgs, InprocResult } from './children/inproc';
 import type { LoadArgs, LoadResult } from './children/loadgen';
 import { sizeLabel } from './lib/frames';
 import { runJsonChild, startServer, type RunningServer } from './lib/processes';
-import { central, formatNumber, percentile, summarize, type Summary } from './lib/stats';
+import { formatNumber, percentile, summarize, type Summary } from './lib/stats';
 import { PARALLEL, SECTIONS_1_TO_10, WHOLE_CATALOGUE, timeConformanceSuite, type CatalogueScope } from './suite';
 
 const ROOT = join(__dirname, '..');
@@ -37,12 +37,6 @@ interface Row {
   /** What the issue asks of the ratio ours/ws (ws without addons), e.g. 1.2 for "≥ 1.2×". */
   target: number | null;
   values: Partial<Record<Column, number[]>>;
-  /**
-   * Latency percentiles: every sample of every run, and the percentile they are pooled for. One
-   * run's p99 rests on its ten or twenty slowest echoes, that is on a few of the machine's stalls;
-   * the pooled p99 rests on three times as many.
-   */
-  pool?: { percentile: number; samples: Partial<Record<Column, number[]>> };
   note?: string;
 }
 
@@ -89,6 +83,9 @@ function latencyRate(size: number): number {
 function throughputTarget(size: number): number {
   return size >= 64 * KiB ? 1.2 : 1.0;
 }
+
+/** Context section of the latency percentiles over all runs' samples together. */
+const POOLED_SECTION = "loopback echo latency, all runs' samples pooled";
 
 const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
 
@@ -167,6 +164,7 @@ class Bench {
   readonly rows: Row[] = [];
   readonly context: Row[] = [];
   readonly columns: Column[];
+  private readonly latencySamples = new Map<string, { row: Omit<Row, 'values'>; p: number; samples: Partial<Record<Column, number[]>> }>();
 
   constructor(
     readonly plan: Plan,
@@ -193,12 +191,25 @@ class Bench {
     (found.values[column] ??= []).push(value);
   }
 
-  /** Adds one run's latency samples to its row: the run's own percentile, and the samples for the pooled one. */
+  /**
+   * Records one run's latency percentile, and keeps the samples: after the last run, `poolLatency`
+   * adds the percentile of all runs' samples together to the context. One run's p99 rests on its
+   * 15 to 30 slowest echoes, that is on two to five of the machine's stalls; the pooled p99 on
+   * three times as many.
+   */
   private recordLatency(row: Omit<Row, 'values'>, p: number, column: Column, samples: number[], into: Row[] = this.rows): void {
     this.record(row, column, percentile(samples, p), into);
-    const found = into.find((r) => r.section === row.section && r.figure === row.figure)!;
-    found.pool ??= { percentile: p, samples: {} };
-    (found.pool.samples[column] ??= []).push(...samples);
+    const pool = this.latencySamples.get(row.figure) ?? { row: { ...row, section: POOLED_SECTION, target: null }, p, samples: {} };
+    this.latencySamples.set(row.figure, pool);
+    (pool.samples[column] ??= []).push(...samples);
+  }
+
+  /** Adds the pooled percentiles of the latency rows to the context, one value per column. */
+  private poolLatency(): void {
+    for (const { row, p, samples } of this.latencySamples.values()) {
+      for (const [column, all] of Object.entries(samples) as Array<[Column, number[]]>) this.record(row, column, percentile(all, p), this.context);
+    }
+    this.latencySamples.clear();
   }
 
   startServer(column: Column): Promise<RunningServer> {
@@ -314,6 +325,7 @@ class Bench {
         await Promise.all([...servers.values()].map((s) => s.stop()));
       }
     }
+    this.poolLatency();
   }
 
   async client(): Promise<void> {
@@ -438,7 +450,7 @@ function memcpyMbps(): number {
 
 // ------------------------------------------------------------------ output
 
-interface Summarised extends Omit<Row, 'values' | 'pool'> {
+interface Summarised extends Omit<Row, 'values'> {
   values: Partial<Record<Column, Summary>>;
   /** ours/ws and ours/(ws+addons), by medians. */
   ratio: number | null;
@@ -446,23 +458,21 @@ interface Summarised extends Omit<Row, 'values' | 'pool'> {
   met: boolean | null;
 }
 
-/** A row's summary per column; the samples behind a pooled percentile are left out (only their count is kept). */
-function summariseRow({ pool, ...row }: Row): Summarised {
+function summariseRow(row: Row): Summarised {
   const values: Partial<Record<Column, Summary>> = {};
-  for (const [column, runs] of Object.entries(row.values) as Array<[Column, number[]]>) {
-    const samples = pool?.samples[column];
-    values[column] = samples ? { ...summarize(runs), pooled: percentile(samples, pool!.percentile), samples: samples.length } : summarize(runs);
-  }
-  const ours = values.ours && central(values.ours);
-  const ratio = ours !== undefined && values.ws ? ours / central(values.ws) : null;
-  const ratioAddons = ours !== undefined && values['ws+addons'] ? ours / central(values['ws+addons']) : null;
+  for (const [column, runs] of Object.entries(row.values) as Array<[Column, number[]]>) values[column] = summarize(runs);
+  const ours = values.ours?.median;
+  const ratio = ours !== undefined && values.ws ? ours / values.ws.median : null;
+  const ratioAddons = ours !== undefined && values['ws+addons'] ? ours / values['ws+addons'].median : null;
   const met = ratio === null || row.target === null ? null : row.better === 'higher' ? ratio >= row.target : ratio <= row.target;
   return { ...row, values, ratio, ratioAddons, met };
 }
 
 function cell(summary: Summary | undefined): string {
   if (!summary) return '';
-  return `${formatNumber(central(summary))} [${formatNumber(summary.min)}–${formatNumber(summary.max)}]`;
+  // One value (a pooled percentile, a single run) has no range to show.
+  if (summary.runs.length === 1) return formatNumber(summary.median);
+  return `${formatNumber(summary.median)} [${formatNumber(summary.min)}–${formatNumber(summary.max)}]`;
 }
 
 function targetText(row: Summarised): string {
@@ -570,7 +580,7 @@ async function main(): Promise<void> {
   const met = rows.filter((r) => r.met !== null);
   const summary = `${met.filter((r) => r.met).length} of ${met.length} targets met`;
 
-  console.log(`\nWebSocket Workbench bench, ${date.toISOString()}, ${mode} run in ${seconds.toFixed(0)} s; median [min–max] of ${plan.runs} runs (latency: the percentile of all runs' samples [min–max of each run's]${want('catalogue') ? '; the whole catalogue: one run' : ''})`);
+  console.log(`\nWebSocket Workbench bench, ${date.toISOString()}, ${mode} run in ${seconds.toFixed(0)} s; median [min–max] of ${plan.runs} runs${want('catalogue') ? ' (the whole catalogue: one run)' : ''}`);
   console.log(`machine: ${JSON.stringify(machine)}`);
   console.log(groupedTable(rows, bench.columns, false).join('\n'));
   console.log('\ncontext (not compared):');
@@ -587,10 +597,10 @@ async function main(): Promise<void> {
       `Measured ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` (${seconds.toFixed(0)} s): ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ws ${machine.ws}` +
         ` (addons: ${machine.addons}); load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before the run, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after. ${summary}.`,
       '',
-      `Each cell: median [min–max] of ${plan.runs} runs; latency cells: the percentile of the ${plan.runs} runs' samples pooled [min–max of the runs' own]. Ratios are ours ÷ ws by those figures; the target column applies to ours/ws (ws without addons).`,
+      `Each cell: median [min–max] of ${plan.runs} runs. Ratios are ours ÷ ws by medians; the target column applies to ours/ws (ws without addons).`,
       ...groupedTable(rows, bench.columns, true),
       '',
-      '**context (not compared)**: ceilings and the catalogue timing are in the "ours" column.',
+      '**context (not compared)**: ceilings and the catalogue timing are in the "ours" column; the pooled latency percentiles are one figure over all runs\' samples.',
       ...groupedTable(context, bench.columns, true),
     ]);
     console.log('bench/README.md results section regenerated');

@@ -5,15 +5,6 @@ export interface Summary {
   min: number;
   max: number;
   runs: number[];
-  /** For a percentile: the percentile of all runs' samples together, which the table shows instead of the median. */
-  pooled?: number;
-  /** How many samples were pooled. */
-  samples?: number;
-}
-
-/** The figure a summary stands for: the pooled percentile where there is one, else the median of the runs. */
-export function central(summary: Summary): number {
-  return summary.pooled ?? summary.median;
 }
 
 export function median(values: number[]): number {

@@ -107,6 +107,14 @@ describe('wsw serve and wsw connect', () => {
     assert.equal(badClose.status, 2);
     assert.match(badClose.stderr, /close code 1005 may not be sent/);
     assert.equal(run(['nope']).status, 2);
+    // Names an object has by inheritance are not commands either.
+    const inherited = run(['constructor']);
+    assert.equal(inherited.status, 2);
+    assert.match(inherited.stderr, /unknown command "constructor"/);
+    const help = run(['--help']);
+    assert.equal(help.status, 0);
+    for (const name of ['serve', 'connect', 'test-server', 'test-client', 'echo-client']) assert.match(help.stdout, new RegExp(`^wsw ${name} `, 'm'));
+    assert.match(run(['test-server', '--help']).stdout, /^wsw test-server URL/);
     const level = run(['serve', '--port', '0', '--deflate-level', '10']);
     assert.equal(level.status, 2);
     assert.match(level.stderr, /--deflate-level must be an integer from 0 to 9, got "10"/);

@@ -98,8 +98,13 @@ interface Options {
 }
 
 const SECTIONS = ['ceilings', 'inproc', 'echo', 'client', 'handshakes', 'memory', 'suite', 'catalogue'];
-/** Sections a plain run leaves out: `catalogue` (all 517 cases) takes about as long as everything else. */
-const OPT_IN_SECTIONS = new Set(['catalogue']);
+/**
+ * Sections a run leaves out unless --only names them: `catalogue` (all 517 cases) takes about as
+ * long as everything else; a quick run also leaves out `suite` (sections 1-10 three times, 45 s).
+ */
+function optInSections(quick: boolean): Set<string> {
+  return new Set(quick ? ['catalogue', 'suite'] : ['catalogue']);
+}
 
 function parseOptions(argv: string[]): Options {
   const options: Options = { quick: false, only: null, addons: true };
@@ -561,7 +566,8 @@ async function main(): Promise<void> {
   // The quick run skips the addons column: it is for a first look, in under a minute.
   const addonsPath = addonsNodePath(options.addons && !options.quick, log);
   const bench = new Bench(plan, addonsPath, log);
-  const want = (section: string) => (options.only ? options.only.has(section) : !OPT_IN_SECTIONS.has(section));
+  const optIn = optInSections(options.quick);
+  const want = (section: string) => (options.only ? options.only.has(section) : !optIn.has(section));
   if (want('ceilings')) await bench.ceilings();
   if (want('inproc')) await bench.inproc();
   if (want('echo')) await bench.echo();

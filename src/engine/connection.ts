@@ -11,6 +11,7 @@ import { Utf8Validator, isValidUtf8 } from './utf8';
 import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload } from './close';
 import type { PerMessageDeflate } from './deflate';
 import { pooledRandomMask } from './mask';
+import { NONE, append } from './lists';
 
 export type Role = 'client' | 'server';
 
@@ -29,6 +30,16 @@ export const defaultLimits: Readonly<Limits> = {
   maxMessageSize: 64 * 1024 * 1024,
   maxFragments: 1024 * 1024,
 };
+
+// One merged object per limits object given: a server's connections all share theirs.
+const resolvedLimits = new WeakMap<Partial<Limits>, Readonly<Limits>>();
+
+function resolveLimits(limits: Partial<Limits> | undefined): Readonly<Limits> {
+  if (!limits) return defaultLimits;
+  let resolved = resolvedLimits.get(limits);
+  if (!resolved) resolvedLimits.set(limits, (resolved = Object.freeze({ ...defaultLimits, ...limits })));
+  return resolved;
+}
 
 export interface ConnectionOptions {
   role: Role;
@@ -108,7 +119,7 @@ const textEncoder = new TextEncoder();
 
 export class Connection implements FrameSink {
   readonly role: Role;
-  readonly limits: Limits;
+  readonly limits: Readonly<Limits>;
   autoPong: boolean;
   private readonly closeReply: 'echo' | 'normal';
   private readonly pauseAfterMessage: boolean;
@@ -122,22 +133,22 @@ export class Connection implements FrameSink {
   private readonly parser: FrameParser;
 
   private _state: ConnectionState = 'open';
-  private outgoing: Uint8Array[] = [];
+  private outgoing: Uint8Array[] = NONE;
   private outgoingBytes = 0;
-  private queued: ConnectionEvent[] = [];
+  private queued: ConnectionEvent[] = NONE;
   private eofRequested = false;
   private discarding = false;
 
   // The frame being received.
   private frame: FrameHeader | null = null;
-  private frameChunks: Uint8Array[] = [];
+  private frameChunks: Uint8Array[] = NONE;
   // The message being received.
   private messageOpcode = -1;
   private messageCompressed = false;
   // Most messages arrive as one piece: it is kept as is, and a list is made only for a second
   // piece (a new array per message and two per frame were much of the garbage at 16 bytes).
   private messageFirstChunk: Uint8Array | null = null;
-  private messageChunks: Uint8Array[] = [];
+  private messageChunks: Uint8Array[] = NONE;
   private messageSize = 0;
   private messageFragments = 0;
   private readonly validator = new Utf8Validator();
@@ -149,7 +160,7 @@ export class Connection implements FrameSink {
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
-    this.limits = { ...defaultLimits, ...options.limits };
+    this.limits = resolveLimits(options.limits);
     this.autoPong = options.autoPong ?? true;
     this.closeReply = options.closeReply ?? 'echo';
     this.pauseAfterMessage = options.pauseAfterMessage ?? false;
@@ -199,7 +210,7 @@ export class Connection implements FrameSink {
     this.deflate?.close();
     const clean = this.closeSent !== null && this.closeReceived !== null;
     const received = this.closeReceived;
-    this.queued.push({
+    this.queue({
       type: 'closed',
       wasClean: clean,
       code: received ? (received.code ?? CloseCode.NoStatusReceived) : CloseCode.AbnormalClosure,
@@ -213,10 +224,10 @@ export class Connection implements FrameSink {
 
   // ---------------------------------------------------------------- output
 
-  /** Drains the bytes to write, in order. */
+  /** Drains the bytes to write, in order (the list is the caller's to read, not to change: it may be the shared empty one). */
   dataToSend(): Uint8Array[] {
     const out = this.outgoing;
-    this.outgoing = [];
+    this.outgoing = NONE;
     this.outgoingBytes = 0;
     return out;
   }
@@ -226,14 +237,14 @@ export class Connection implements FrameSink {
     return this.eofRequested;
   }
 
-  /** Drains the events that happened since the last call. */
+  /** Drains the events that happened since the last call (to read, not to change, like dataToSend()). */
   events(): ConnectionEvent[] {
     if (this.resumeOnNextEvents) {
       this.resumeOnNextEvents = false;
       this.resumeParsing();
     }
     const out = this.queued;
-    this.queued = [];
+    this.queued = NONE;
     if (this.parser.isPaused) this.resumeOnNextEvents = true;
     return out;
   }
@@ -345,7 +356,7 @@ export class Connection implements FrameSink {
 
   onFrameHeader(header: FrameHeader): void {
     this.frame = header;
-    if (this.frameChunks.length !== 0) this.frameChunks = [];
+    this.frameChunks = NONE;
     if (isControlOpcode(header.opcode)) {
       if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${header.rsv} on a control frame`);
       return;
@@ -371,14 +382,14 @@ export class Connection implements FrameSink {
   }
 
   onFramePayload(chunk: Uint8Array): void {
-    if (this.frameEvents || isControlOpcode(this.frame!.opcode)) this.frameChunks.push(chunk);
+    if (this.frameEvents || isControlOpcode(this.frame!.opcode)) this.frameChunks = append(this.frameChunks, chunk);
     if (isControlOpcode(this.frame!.opcode)) return;
     // Fail fast: validate text as it arrives, mid-frame (uncompressed messages only).
     if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.validator.feed(chunk)) {
       throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
     }
     if (this.messageFirstChunk === null) this.messageFirstChunk = chunk;
-    else this.messageChunks.push(chunk);
+    else this.messageChunks = append(this.messageChunks, chunk);
     this.messageSize += chunk.length;
   }
 
@@ -386,9 +397,9 @@ export class Connection implements FrameSink {
     const header = this.frame!;
     this.frame = null;
     const framePayload = this.frameChunks.length === 0 || isControlOpcode(header.opcode) || this.frameEvents ? concat(this.frameChunks) : EMPTY;
-    if (this.frameChunks.length !== 0) this.frameChunks = [];
+    this.frameChunks = NONE;
     if (this.frameEvents) {
-      this.queued.push({ type: 'frame-received', frame: { opcode: header.opcode, fin: header.fin, rsv: header.rsv, masked: header.masked, mask: header.mask, payload: framePayload } });
+      this.queue({ type: 'frame-received', frame: { opcode: header.opcode, fin: header.fin, rsv: header.rsv, masked: header.masked, mask: header.mask, payload: framePayload } });
     }
     if (isControlOpcode(header.opcode)) this.handleControl(header.opcode, framePayload);
     else if (header.fin) this.finishMessage();
@@ -407,7 +418,7 @@ export class Connection implements FrameSink {
     }
     this.messageOpcode = -1;
     this.resetMessageChunks();
-    this.queued.push({ type: 'message', binary, data });
+    this.queue({ type: 'message', binary, data });
     if (this.pauseAfterMessage) this.parser.pause();
   }
 
@@ -422,16 +433,16 @@ export class Connection implements FrameSink {
 
   private resetMessageChunks(): void {
     this.messageFirstChunk = null;
-    if (this.messageChunks.length !== 0) this.messageChunks = [];
+    this.messageChunks = NONE;
   }
 
   private handleControl(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
-      this.queued.push({ type: 'ping', data: payload });
+      this.queue({ type: 'ping', data: payload });
       // §5.5.2: answer with the same payload; after a close frame we send nothing more.
       if (this.autoPong && this._state === 'open') this.writeFrame(Opcode.Pong, payload, true, 0);
     } else if (opcode === Opcode.Pong) {
-      this.queued.push({ type: 'pong', data: payload });
+      this.queue({ type: 'pong', data: payload });
     } else {
       this.handleClose(parseClosePayload(payload));
     }
@@ -439,7 +450,7 @@ export class Connection implements FrameSink {
 
   private handleClose(received: ClosePayload): void {
     this.closeReceived = received;
-    this.queued.push({ type: 'close-received', code: received.code, reason: received.reason });
+    this.queue({ type: 'close-received', code: received.code, reason: received.reason });
     // §5.5.1: nothing after a close frame is processed, not even the rest of this chunk
     // (otherwise the events would depend on how the bytes were chunked).
     this.discarding = true;
@@ -461,7 +472,7 @@ export class Connection implements FrameSink {
   private failWith(error: ProtocolError, byPeer = true): void {
     if (this._state === 'closed' || this.discarding) return;
     if (byPeer) this.failure = error;
-    this.queued.push({ type: 'failed', error });
+    this.queue({ type: 'failed', error });
     this.discarding = true;
     if (!this.closeSent) {
       const reason = truncateUtf8(error.message, 123);
@@ -483,13 +494,17 @@ export class Connection implements FrameSink {
     const mask = this.maskKey ? this.maskKey() : null;
     for (const part of encodeFrame({ opcode, payload, fin, rsv, mask })) this.push(part);
     if (this.frameEvents) {
-      this.queued.push({ type: 'frame-sent', frame: { opcode, fin, rsv, masked: mask !== null, mask: mask ? mask.slice() : null, payload } });
+      this.queue({ type: 'frame-sent', frame: { opcode, fin, rsv, masked: mask !== null, mask: mask ? mask.slice() : null, payload } });
     }
   }
 
   private push(bytes: Uint8Array): void {
-    this.outgoing.push(bytes);
+    this.outgoing = append(this.outgoing, bytes);
     this.outgoingBytes += bytes.length;
+  }
+
+  private queue(event: ConnectionEvent): void {
+    this.queued = append(this.queued, event);
   }
 
   private assertCanSendData(): void {
@@ -508,7 +523,7 @@ function checkControlPayload(payload: Uint8Array): Uint8Array {
 }
 
 /** Joins chunks, without copying when there is just one. */
-export function concat(chunks: Uint8Array[]): Uint8Array {
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];
   if (chunks.length === 0) return EMPTY;
   let total = 0;

@@ -8,6 +8,7 @@
 import { applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
 import { ProtocolError } from './errors';
+import { NONE, append, prepend } from './lists';
 
 export interface FrameHeader {
   fin: boolean;
@@ -56,7 +57,7 @@ export class FrameParser {
   private maskOffset = 0;
   /** Set by pause(): input from then on waits in `held` until resume(). */
   private paused = false;
-  private held: Uint8Array[] = [];
+  private held: Uint8Array[] = NONE;
 
   constructor(
     private readonly sink: FrameSink,
@@ -74,7 +75,7 @@ export class FrameParser {
    */
   stop(): void {
     this.state = ParseState.Failed;
-    this.held = [];
+    this.held = NONE;
   }
 
   /**
@@ -104,7 +105,7 @@ export class FrameParser {
   /** Feeds bytes; throws ProtocolError at the first fault (the parser then stays failed). */
   push(chunk: Uint8Array): void {
     if (this.paused) {
-      if (this.state !== ParseState.Failed && chunk.length) this.held.push(chunk);
+      if (this.state !== ParseState.Failed && chunk.length) this.held = append(this.held, chunk);
       return;
     }
     let pos = 0;
@@ -112,7 +113,7 @@ export class FrameParser {
     try {
       while (pos < end && this.state !== ParseState.Failed) {
         if (this.paused) {
-          this.held.unshift(chunk.subarray(pos));
+          this.held = prepend(this.held, chunk.subarray(pos));
           return;
         }
         if (this.state === ParseState.Payload) {

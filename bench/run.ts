@@ -74,9 +74,14 @@ const quickPlan: Plan = {
   ceilings: { echoSizes: [], measureMs: 200 },
 };
 
-/** Latency is measured at a fixed rate, well under what either server sustains at that size. */
+/** Latency is measured at a fixed rate, well under what either server sustains at that size (ws: 270-370 echoes of 1 MiB a second). */
 function latencyRate(size: number): number {
-  return size >= MiB ? 40 : size >= 64 * KiB ? 400 : 2000;
+  return size >= MiB ? 80 : size >= 64 * KiB ? 400 : 2000;
+}
+
+/** Each target's measuring time in a latency run: at least 120 samples, or a run's p99 is its largest one. */
+function latencyMeasureMs(plan: Plan, rate: number): number {
+  return Math.max(plan.echo.latencyMs, (120 / rate) * 1000);
 }
 
 /** Large messages are where the design should pull ahead: ≥ 1.2× from 64 KiB up, ≥ 1.0× below. */
@@ -259,19 +264,11 @@ class Bench {
     const args = (impls: InprocArgs['impls'], runs: number): InprocArgs => ({ impls, runs, deflate: true, ...plan.inproc });
     this.log(`in-process: ours and ws in turns, ${plan.runs} runs each (figures per CPU-second)`);
     const results: Array<[Column, InprocResult]> = [];
-    // glibc gives the pages of freed large blocks back to the kernel (munmap, or trimming the top of
-    // the heap) and V8 frees message buffers in bursts, so with the defaults each 64 KiB-1 MiB
-    // message was faulted in page by page, or not, depending on where the last GC left the heap:
-    // one build measured 0.6-6.2 GB/s across processes. Fixed thresholds keep freed blocks for
-    // reuse, so these figures measure the two engines' own work. Both run in the same process
-    // under the same settings; the loopback servers keep the defaults.
-    const malloc = { MALLOC_MMAP_THRESHOLD_: String(32 * MiB), MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * MiB - 1) };
-    const env = (column: Column) => ({ ...this.env(column), ...malloc });
-    const paired = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ours', 'ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: env('ws'), timeoutMs: 600_000 });
+    const paired = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ours', 'ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: this.env('ws'), timeoutMs: 600_000 });
     results.push(['ours', paired], ['ws', paired]);
     if (this.columns.includes('ws+addons')) {
       this.log('in-process: ws with its native addons');
-      results.push(['ws+addons', await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: env('ws+addons'), timeoutMs: 600_000 })]);
+      results.push(['ws+addons', await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args(['ws'], plan.runs), { nodeFlags: ['--expose-gc'], env: this.env('ws+addons'), timeoutMs: 600_000 })]);
     }
     for (const [column, result] of results) {
       const impl = column === 'ours' ? 'ours' : 'ws';
@@ -298,7 +295,7 @@ class Bench {
             const columns = this.inTurn(run);
             const targets = [...columns.map((column) => ({ port: servers.get(column)!.port })), { port: rawEcho.port, rawEcho: true }];
             const rate = latencyRate(size);
-            const { latencies } = await this.load({ mode: 'latency', size, connections, rate, targets, warmupMs: plan.echo.latencyWarmupMs, measureMs: plan.echo.latencyMs });
+            const { latencies } = await this.load({ mode: 'latency', size, connections, rate, targets, warmupMs: plan.echo.latencyWarmupMs, measureMs: latencyMeasureMs(plan, rate) });
             const name = `echo ${sizeLabel(size)} x${connections}`;
             const p50 = { section: 'loopback echo latency', figure: `${name} p50 at ${rate}/s`, unit: 'ms', better: 'lower' as const, target: null };
             const p99 = { ...p50, figure: `${name} p99 at ${rate}/s`, target: 1.0 };
@@ -561,6 +558,13 @@ async function main(): Promise<void> {
   const began = performance.now();
   const log = (line: string) => console.error(`[${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}`);
   const loadBefore = os.loadavg();
+  // Every child (engines in process, servers, clients, peers, the load generator) runs with fixed
+  // malloc thresholds. With glibc's defaults, freed blocks of 64 KiB-1 MiB go back to the kernel
+  // (munmap, or a trim of the heap's top) depending on where the last collection left the heap,
+  // so a message buffer is faulted in page by page in one run and not in the next: in process one
+  // figure read 0.6-6.2 GB/s across processes, and a server's CPU per 1 MiB echo 0.74-4.5 ms
+  // across runs (ws's 0.67-7.6). Fixed, freed blocks are reused and the figures measure the engines.
+  Object.assign(process.env, { MALLOC_MMAP_THRESHOLD_: String(32 * MiB), MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * MiB - 1) });
   log('building dist/cli.js and the bench children');
   await buildAll();
   // The quick run skips the addons column: it is for a first look, in under a minute.

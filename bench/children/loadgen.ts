@@ -75,9 +75,15 @@ class Connection {
   readonly socket: net.Socket;
   /** Bytes read that no counter has taken yet (those after the upgrade's head, until `countReads`). */
   private unclaimed = 0;
-  private onRead: (buffer: Buffer, length: number) => void = (_, length) => (this.unclaimed += length);
+  private readonly keepUnclaimed = (_: Buffer, length: number) => {
+    this.unclaimed += length;
+  };
+  private onRead: (buffer: Buffer, length: number) => void = this.keepUnclaimed;
 
-  constructor(port: number, localAddress?: string) {
+  constructor(
+    private readonly port: number,
+    localAddress?: string,
+  ) {
     this.socket = net.connect({
       host: '127.0.0.1',
       port,
@@ -106,7 +112,7 @@ class Connection {
   }
 
   /** Sends the upgrade request and resolves on a 101 response (the bytes after its head are kept as unclaimed). */
-  async upgrade(port: number): Promise<void> {
+  async upgrade(): Promise<void> {
     await this.connected();
     await new Promise<void>((resolve, reject) => {
       let head = Buffer.alloc(0);
@@ -114,13 +120,13 @@ class Connection {
         head = Buffer.concat([head, buffer.subarray(0, length)]);
         const end = headEnd(head);
         if (end < 0) return;
-        this.onRead = (_, n) => (this.unclaimed += n);
+        this.onRead = this.keepUnclaimed;
         this.unclaimed = head.length - end;
         if (head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) resolve();
         else reject(new Error(`upgrade refused: ${head.subarray(0, Math.min(end, 200)).toString('latin1')}`));
       };
       this.socket.once('close', () => reject(new Error('connection closed during the upgrade')));
-      this.socket.write(upgradeRequest(port));
+      this.socket.write(upgradeRequest(this.port));
     });
   }
 
@@ -138,7 +144,7 @@ async function open(peer: Peer, localAddress?: string): Promise<Connection> {
   const connection = new Connection(peer.port, peer.rawEcho ? undefined : localAddress);
   try {
     if (peer.rawEcho) await connection.connected();
-    else await connection.upgrade(peer.port);
+    else await connection.upgrade();
     return connection;
   } catch (error) {
     reset(connection.socket);

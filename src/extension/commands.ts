@@ -52,6 +52,18 @@ function required<T>(value: T | undefined): T {
   return value;
 }
 
+/**
+ * A pick list of a palette flow. It stays open when the focus moves away (a webview that takes
+ * it as it loads, a click in the editor), like the flows' input boxes: VS Code's default would
+ * close it, which cancels the command, or reads as "none picked" in a multi-select.
+ */
+function pick<T extends vscode.QuickPickItem | string>(items: readonly T[], options: vscode.QuickPickOptions & { canPickMany: true }): Thenable<T[] | undefined>;
+function pick<T extends vscode.QuickPickItem | string>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+function pick(items: readonly (vscode.QuickPickItem | string)[], options: vscode.QuickPickOptions): Thenable<unknown> {
+  // showQuickPick's own overloads split string and item lists; the two above keep callers typed
+  return vscode.window.showQuickPick(items as readonly vscode.QuickPickItem[], { ignoreFocusOut: true, ...options });
+}
+
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const { connections, servers, runs, panel, output, reportsDir } = ctx;
   const log = (line: string) => output.appendLine(`[${new Date().toISOString()}] ${line}`);
@@ -66,7 +78,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     if (candidates.length === 0) throw new Error(mustBeOpen ? 'No open connection: run "WebSocket: New Connection" first.' : 'No connection yet: run "WebSocket: New Connection".');
     if (candidates.length === 1) return candidates[0];
     const active = connections.active;
-    const picked = await vscode.window.showQuickPick(
+    const picked = await pick(
       candidates.map((e) => ({ label: e.label, description: e.state, entry: e, picked: e === active })),
       { title: 'Which connection?' },
     );
@@ -84,7 +96,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     const hex = field<string>(arg, 'hex');
     if (text !== undefined) return { data: text, binary: false };
     if (hex !== undefined) return { data: parseHex(hex), binary: true };
-    const kind = required(await vscode.window.showQuickPick(['Text', 'Binary (hex)'], { title: `${purpose}: text or binary?` }));
+    const kind = required(await pick(['Text', 'Binary (hex)'], { title: `${purpose}: text or binary?` }));
     if (kind === 'Text') return { data: await ask({ title: `${purpose}: text` }), binary: false };
     return { data: parseHex(await ask({ title: `${purpose}: hex`, placeHolder: 'de ad be ef', validateInput: hexProblem })), binary: true };
   }
@@ -104,7 +116,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   async function promptListen(what: string, defaultPort: string): Promise<{ port: number; secure: boolean }> {
     const port = Number(await ask({ title: `${what}: port (0 = any free port)`, value: defaultPort, validateInput: portProblem }));
     const scheme = required(
-      await vscode.window.showQuickPick(
+      await pick(
         [
           { label: 'ws://', description: 'plain TCP', secure: false },
           { label: 'wss://', description: 'TLS with a self-signed certificate for localhost (clients must skip verification or trust it)', secure: true },
@@ -119,7 +131,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   async function pickCasePatterns(title: string, allPicked: boolean): Promise<string[]> {
     const sections = [...new Set(allCases.map((c) => c.id.split('.')[0]))];
     const picks = required(
-      await vscode.window.showQuickPick(
+      await pick(
         [
           ...sections.map((s) => ({ label: `${s}.*`, description: sectionTitles.get(s), detail: `${allCases.filter((c) => c.id.startsWith(`${s}.`)).length} cases`, picked: allPicked })),
           { label: 'Cases…', description: 'type case ids or patterns, e.g. 1.1.1, 2.*, 5.20', picked: false },
@@ -145,7 +157,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     const list = servers.list().filter((s) => !kind || s.kind === kind);
     if (!list.length) throw new Error(kind === 'fuzzing' ? 'No fuzzing server is running: run "WebSocket: Test a Client" first.' : 'No server is running.');
     if (list.length === 1) return list[0];
-    return required(await vscode.window.showQuickPick(list.map((s) => ({ label: s.url, description: s.kind === 'echo' ? 'echo server' : 'fuzzing server', entry: s })), { title: purpose })).entry;
+    return required(await pick(list.map((s) => ({ label: s.url, description: s.kind === 'echo' ? 'echo server' : 'fuzzing server', entry: s })), { title: purpose })).entry;
   }
 
   const commands: Record<string, (arg?: Arg) => unknown> = {
@@ -224,7 +236,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       else if (base64 !== undefined) data = parseBase64(base64);
       else if (file !== undefined) data = new Uint8Array(await fs.readFile(file));
       else {
-        const how = required(await vscode.window.showQuickPick(['Hex', 'Base64', 'File…'], { title: `Send binary to ${entry.label}` }));
+        const how = required(await pick(['Hex', 'Base64', 'File…'], { title: `Send binary to ${entry.label}` }));
         if (how === 'Hex') data = parseHex(await ask({ title: 'Hex bytes', placeHolder: 'de ad be ef', validateInput: hexProblem }));
         else if (how === 'Base64') data = parseBase64(await ask({ title: 'Base64' }));
         else {
@@ -250,7 +262,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       }
       let pingsAfter = field<number[]>(arg, 'pingsAfter');
       if (!pingsAfter && arg === undefined && fragments.length > 1) {
-        const picks = await vscode.window.showQuickPick(
+        const picks = await pick(
           fragments.slice(0, -1).map((size, i) => ({ label: `after fragment ${i + 1}`, description: `${size} bytes`, index: i })),
           { title: 'Send a ping between fragments? (pick none for no pings)', canPickMany: true },
         );
@@ -260,7 +272,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       let sync = field<boolean>(arg, 'sync') ?? false;
       if (arg === undefined) {
         const how = required(
-          await vscode.window.showQuickPick(
+          await pick(
             [
               { label: 'Coalesced', description: 'the frames go out together, as one write', how: 'coalesced' },
               { label: 'One write per frame (sync)', description: 'each frame its own write, the next after the socket took it', how: 'sync' },
@@ -312,7 +324,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           { label: 'Custom…', description: '3000-4999 or any number', code: -1 as number | null },
           { label: 'No code', description: 'an empty close frame', code: null as number | null },
         ];
-        const picked = required(await vscode.window.showQuickPick(items, { title: `Close ${entry.label} with code` }));
+        const picked = required(await pick(items, { title: `Close ${entry.label} with code` }));
         code = picked.code === -1 ? Number(await ask({ title: 'Close code', validateInput: (v) => (/^\d+$/.test(v) && Number(v) < 65536 ? null : 'A number 0-65535') })) : picked.code;
         if (code !== null) reason = await ask({ title: 'Close reason (optional, up to 123 bytes)', value: '' });
       }
@@ -332,13 +344,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       let lengthOverride = field<number>(arg, 'lengthOverride');
       if (!fromArgs) {
         const op = required(
-          await vscode.window.showQuickPick(
+          await pick(
             Array.from({ length: 16 }, (_, i) => ({ label: `${i}`, description: ['continuation', 'text', 'binary', '', '', '', '', '', 'close', 'ping', 'pong'][i] || 'reserved', op: i })),
             { title: 'Raw frame: opcode (reserved ones allowed)' },
           ),
         );
         opcode = op.op;
-        const flags = await vscode.window.showQuickPick(
+        const flags = await pick(
           [{ label: 'FIN', picked: true, bit: 8 }, { label: 'RSV1', bit: 4 }, { label: 'RSV2', bit: 2 }, { label: 'RSV3', bit: 1 }, { label: 'Mask (clients must)', picked: true, bit: 16 }],
           { title: 'Raw frame: header bits', canPickMany: true },
         );
@@ -439,7 +451,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           ...all.map((r) => ({ label: r.kind === 'server' ? r.url : r.agent, description: `${r.kind === 'server' ? 'server under test' : `client on ${r.url}`} · ${r.results.size} case(s)`, target: { kind: 'matrix', runIds: [r.id] } as PanelTarget })),
         ];
         if (!items.length) throw new Error('No results yet: run "WebSocket: Run Conformance Suite" or "WebSocket: Test a Client" first.');
-        target = items.length === 1 ? items[0].target : required(await vscode.window.showQuickPick(items, { title: 'Results matrix of which runs?' })).target;
+        target = items.length === 1 ? items[0].target : required(await pick(items, { title: 'Results matrix of which runs?' })).target;
       }
       if (target.kind === 'matrix' && target.serverId && servers.get(target.serverId)?.kind !== 'fuzzing' && !runs.runsFor(target).length) throw new Error('That server is not a fuzzing server: its matrix is in the Conformance view runs.');
       if (target.kind === 'matrix' && target.runIds && !runs.runsFor(target).length) throw new Error(`no run ${target.runIds.join(', ')}`);
@@ -496,7 +508,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (!runId || !caseId) {
         const items = runs.list().flatMap((r) => [...r.results.values()].map((c) => ({ label: `Case ${c.caseId}`, description: `${c.behavior} · ${r.url}`, runId: r.id, caseId: c.caseId })));
         if (!items.length) throw new Error('No case results yet: run "WebSocket: Run Conformance Suite" first.');
-        const picked = required(await vscode.window.showQuickPick(items, { title: 'Open which case report?' }));
+        const picked = required(await pick(items, { title: 'Open which case report?' }));
         ({ runId, caseId } = picked);
       }
       if (!runs.get(runId)?.results.get(caseId)) throw new Error(`No result for case ${caseId}`);
@@ -564,14 +576,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     });
     const headers: HeaderSpec[] = parseHeaders(headerText);
     if (headers.length) {
-      const secret = await vscode.window.showQuickPick(
+      const secret = await pick(
         headers.map((h) => ({ label: h.name, picked: /authorization|token|cookie|key|secret/i.test(h.name) })),
         { title: 'Which header values are secret? (kept in SecretStorage, masked in logs and exports)', canPickMany: true },
       );
       for (const h of headers) h.secret = !!secret?.some((s) => s.label === h.name);
     }
     const deflate = required(
-      await vscode.window.showQuickPick(
+      await pick(
         [
           { label: 'Offer permessage-deflate', value: true, picked: defaultDeflate() },
           { label: 'No compression', value: false },
@@ -582,7 +594,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     let insecure = false;
     if (url.startsWith('wss:')) {
       insecure = required(
-        await vscode.window.showQuickPick(
+        await pick(
           [
             { label: 'Verify the server certificate', value: false },
             { label: 'Skip certificate verification for this connection', description: 'insecure: self-signed test servers only', value: true },

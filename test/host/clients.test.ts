@@ -244,8 +244,8 @@ describe('Test a Client, the results matrix and the panel serializer', function 
     const started = Promise.resolve(cmd<{ id: string; url: string; caseCount: number } | undefined>('testClient'));
     const answers = (await answerPrompts('test-client-prompts', [
       { title: 'Test a client: fuzzing server: port', fill: '0' },
-      { title: 'Test a client: fuzzing server: scheme', pick: 'wss://' },
-      { title: 'Which cases may clients under test run?' }, // every section is picked: accept
+      { title: 'Test a client: fuzzing server: scheme', pick: 'wss://', blur: true }, // a pick stays open when the focus leaves it
+      { title: 'Which cases may clients under test run?', blur: true }, // every section is picked: accept
     ]))!;
     const result = await started;
     assert.ok(result, `the command completed: ${JSON.stringify(answers)}`);

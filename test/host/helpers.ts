@@ -118,10 +118,11 @@ export async function webviewDom(name: string, selector: string, actions: Webvie
 const PROMPT_MARK = '\u241eprompt\u241e ';
 
 /** One prompt of a command's palette flow: the quick input whose title contains `title`, and the answer. */
-export type PromptStep = { title: string; fill?: string; pick?: string; check?: string[]; stay?: boolean };
+/** `blur`: the focus leaves the prompt first (the prompt must stay open); `stay`: no Enter, the prompt stays open. */
+export type PromptStep = { title: string; fill?: string; pick?: string; check?: string[]; stay?: boolean; blur?: boolean };
 export interface PromptAnswers {
-  /** Per step: the title shown, the rows of a pick list before answering, a validation message. */
-  steps: { title: string; rows: string[]; message: string }[];
+  /** Per step: the title shown, the rows of a pick list before answering, a validation message, how the answer was typed. */
+  steps: { title: string; rows: string[]; message: string; typed: 'fill' | 'keyboard' | 'nothing' }[];
 }
 
 /**

@@ -438,41 +438,65 @@ export const PROMPT_MARK = '\u241eprompt\u241e ';
  * Answers the workbench's QuickPick / InputBox prompts as a user would, one step per prompt:
  * waits for the quick input whose title contains `title`, then types `fill` into its box, or
  * narrows a pick list to `pick` by typing it, or clicks the rows named in `check` (multi-select),
- * and presses Enter (not with `stay`: the prompt stays open, e.g. to read its validation message). Writes <file> (JSON: the titles seen, and for each step the row labels shown)
+ * and presses Enter (with `blur`, first takes the focus away from the prompt, which must stay open) (not with `stay`: the prompt stays open, e.g. to read its validation message). Writes <file> (JSON: the titles seen, and for each step the row labels shown)
  * atomically, or <file>.error. Only files inside `dir` are written.
  */
 export function answerPrompts(page, json, dir) {
   return answerToFile(json, dir, 'answering prompts', async (req) => {
-    const widget = page.locator('.quick-input-widget');
     const steps = [];
     for (const step of Array.isArray(req.steps) ? req.steps : []) {
       const title = String(step.title ?? '');
-      await page.waitForFunction((t) => {
-        const w = globalThis.document.querySelector('.quick-input-widget');
-        return !!w && w.offsetParent !== null && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(t);
-      }, title, { timeout: 15000 });
+      await page.waitForFunction((t) => [...globalThis.document.querySelectorAll('.quick-input-widget')]
+        .some((w) => w.offsetParent !== null && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(t)), title, { timeout: 15000 })
+        .catch((e) => { throw new Error(`step "${title}": no quick input with that title within 15 s (${e.message.split('\n')[0]})`, { cause: e }); });
+      const widget = page.locator('.quick-input-widget:visible', { has: page.locator('.quick-input-title', { hasText: title }) }).first();
       const seenTitle = await widget.locator('.quick-input-title').first().textContent();
-      const input = widget.locator('.quick-input-box input').first();
-      const rows = async () => widget.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
-      const shown = await rows();
-      if (step.fill !== undefined) await input.fill(String(step.fill));
-      if (step.pick !== undefined) await input.fill(String(step.pick));
+      const input = widget.locator('.quick-input-box input:visible').first();
+      const shown = await widget.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+      if (step.blur) {
+        // the focus leaves the prompt, as when a webview takes it while loading: a prompt without ignoreFocusOut closes
+        await page.evaluate(() => globalThis.document.activeElement?.blur());
+        await page.waitForTimeout(500);
+        if (!(await widget.isVisible())) throw new Error(`step "${title}": the prompt closed when the focus left it`);
+      }
+      const text = step.fill ?? step.pick;
+      const typed = text === undefined ? 'nothing' : await typeIntoQuickInput(page, input, String(text), title);
       for (const label of Array.isArray(step.check) ? step.check : []) {
         await widget.locator('.monaco-list-row', { hasText: String(label) }).first().click({ timeout: 5000 });
       }
       await page.waitForTimeout(250); // validation and filtering run asynchronously
       const message = await widget.locator('.quick-input-message').first().textContent().catch(() => '');
-      steps.push({ title: seenTitle, rows: shown, message });
+      steps.push({ title: seenTitle, rows: shown, message, typed });
       if (step.stay) continue; // leave the prompt open (e.g. to read a validation message)
-      await input.press('Enter');
+      // Enter in the box (a click on a row moved the focus to the list); the keyboard should the box not take the focus
+      await input.press('Enter', { timeout: 5000 }).catch(() => page.keyboard.press('Enter'));
       // the prompt is answered once the widget shows the next one or is gone
-      await page.waitForFunction((t) => {
-        const w = globalThis.document.querySelector('.quick-input-widget');
-        return !w || w.offsetParent === null || (w.querySelector('.quick-input-title')?.textContent ?? '') !== t;
-      }, seenTitle, { timeout: 10000 }).catch(() => {});
+      await page.waitForFunction((t) => ![...globalThis.document.querySelectorAll('.quick-input-widget')]
+        .some((w) => w.offsetParent !== null && (w.querySelector('.quick-input-title')?.textContent ?? '') === t), seenTitle, { timeout: 10000 }).catch(() => {});
     }
     return { steps };
-  }, (_req, result) => `prompts answered: ${result.steps.map((s) => JSON.stringify(s.title)).join(', ')}`);
+  }, (_req, result) => `prompts answered: ${result.steps.map((s) => JSON.stringify(s.title) + (s.typed === 'keyboard' ? ' (typed with the keyboard)' : '')).join(', ')}`);
+}
+
+/**
+ * Puts `text` into a quick input's box: Playwright's fill() first; should the box not become
+ * fillable within 5 s (a CI run once waited 30 s on it), types it with the keyboard into the
+ * focused quick input, as a user would. Returns how it was typed; throws, with the state of every
+ * quick input box, when the box does not end up holding `text`.
+ */
+async function typeIntoQuickInput(page, input, text, title) {
+  try {
+    await input.fill(text, { timeout: 5000 });
+    return 'fill';
+  } catch (fillError) {
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(text);
+    const boxes = await page.evaluate(() => [...globalThis.document.querySelectorAll('.quick-input-widget .quick-input-box input')].map((i) => ({
+      visible: i.offsetParent !== null, disabled: i.disabled, readOnly: i.readOnly, focused: globalThis.document.activeElement === i, value: i.value,
+    })));
+    if (boxes.some((b) => b.focused && b.value === text)) return 'keyboard';
+    throw new Error(`step "${title}": could not type ${JSON.stringify(text)}: ${String(fillError.message).split('\n')[0]}; boxes ${JSON.stringify(boxes)}`, { cause: fillError });
+  }
 }
 
 export function rmScratch(scratch) {

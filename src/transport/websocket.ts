@@ -26,8 +26,9 @@ export interface OpenInfo {
   responseHead: string | null;
   /** Request target (server side: what the client asked for). */
   path: string;
-  remoteAddress: string;
-  remotePort: number;
+  /** The peer's address and port ('' and 0 when the socket closed before anyone asked). */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
 }
 
 export interface WebSocketOptions {

@@ -134,6 +134,7 @@ describe('server faults and limits', () => {
     const refused = once(server, 'handshake-failed');
     try {
       const socket = await rawClient(server.port);
+      const localPort = socket.localPort;
       const ended = readAll(socket);
       const request = upgradeRequest();
       let i = 0;
@@ -142,7 +143,25 @@ describe('server faults and limits', () => {
       clearInterval(drip);
       assert.equal(received.length, 0, 'no response to an incomplete request');
       assert.ok(i < request.length, 'dropped before the request completed');
-      assert.match(String((await refused)[0].message), /no complete upgrade request within 300 ms/);
+      const [error, remote] = await refused;
+      assert.match(String(error.message), /no complete upgrade request within 300 ms/);
+      assert.equal(remote, `127.0.0.1:${localPort}`, 'the refused peer, read before its socket was destroyed');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a connection's info names its peer, read from the socket when asked, also after the close", async () => {
+    const server = await listen();
+    try {
+      const accepted = once(server, 'connection') as Promise<[WebSocketConnection]>;
+      const client = await connect(server.url);
+      const [ws] = await accepted;
+      const local = client.socket.address() as net.AddressInfo;
+      assert.deepEqual([ws.info.remoteAddress, ws.info.remotePort], ['127.0.0.1', local.port]);
+      await client.close(1000);
+      await ws.closed;
+      assert.deepEqual([ws.info.remoteAddress, ws.info.remotePort], ['127.0.0.1', local.port], 'kept once read');
     } finally {
       await server.close();
     }

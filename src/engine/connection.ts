@@ -354,12 +354,13 @@ export class Connection implements FrameSink {
 
   // ---------------------------------------------------------------- FrameSink
 
-  onFrameHeader(header: FrameHeader): void {
+  /** Returns whether the payload may come in one piece at the frame's end: all but uncompressed text, which is validated as it arrives. */
+  onFrameHeader(header: FrameHeader): boolean {
     this.frame = header;
     this.frameChunks = NONE;
     if (isControlOpcode(header.opcode)) {
       if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${header.rsv} on a control frame`);
-      return;
+      return true;
     }
     if (header.opcode === Opcode.Continuation) {
       if (this.messageOpcode < 0) throw new ProtocolError(1002, 'WSW_ERR_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
@@ -379,6 +380,7 @@ export class Connection implements FrameSink {
     if (this.messageSize + header.length > this.limits.maxMessageSize) {
       throw new ProtocolError(1009, 'WSW_ERR_MESSAGE_TOO_BIG', `message exceeds the limit of ${this.limits.maxMessageSize} bytes`);
     }
+    return this.messageOpcode !== Opcode.Text || this.messageCompressed;
   }
 
   onFramePayload(chunk: Uint8Array): void {

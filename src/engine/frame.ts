@@ -2,8 +2,9 @@
  * RFC 6455 §5.2 framing: a push parser with explicit states, and the encoder.
  *
  * The parser is zero-copy: payload bytes are handed to the sink as views of the chunks that came
- * in (unmasked in place, so the caller gives up those bytes), and a frame's header is checked as
- * soon as its first two bytes arrive, so a bad frame fails before its payload is read.
+ * in (unmasked in place, so the caller gives up those bytes), except a masked payload in several
+ * pieces that the sink lets come whole (unmasked into one new buffer); and a frame's header is
+ * checked as soon as its first two bytes arrive, so a bad frame fails before its payload is read.
  */
 import { applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
@@ -22,7 +23,12 @@ export interface FrameHeader {
 
 /** Receives a frame in pieces: its header, its payload (0..n unmasked views), its end. */
 export interface FrameSink {
-  onFrameHeader(header: FrameHeader): void;
+  /**
+   * A frame begins. Returning true lets the parser hand over a masked payload that arrives in
+   * several pieces as one piece when the frame ends (see FrameParser.push); otherwise each piece
+   * comes as it arrives (e.g. to validate a text message on the fly).
+   */
+  onFrameHeader(header: FrameHeader): boolean | void;
   onFramePayload(chunk: Uint8Array): void;
   onFrameEnd(): void;
 }
@@ -55,6 +61,9 @@ export class FrameParser {
   private remaining = 0;
   private mask: Uint8Array | null = null;
   private maskOffset = 0;
+  /** The sink takes this masked frame's payload in one piece at its end; its pieces wait here still masked. */
+  private joinMasked = false;
+  private maskedPieces: Uint8Array[] = NONE;
   /** Set by pause(): input from then on waits in `held` until resume(). */
   private paused = false;
   private held: Uint8Array[] = NONE;
@@ -76,6 +85,7 @@ export class FrameParser {
   stop(): void {
     this.state = ParseState.Failed;
     this.held = NONE;
+    this.maskedPieces = NONE;
   }
 
   /**
@@ -120,12 +130,20 @@ export class FrameParser {
           const n = Math.min(this.remaining, end - pos);
           const piece = chunk.subarray(pos, pos + n);
           pos += n;
-          if (this.mask) {
-            applyMask(piece, this.mask, this.maskOffset);
-            this.maskOffset += n;
-          }
           this.remaining -= n;
-          this.sink.onFramePayload(piece);
+          if (this.joinMasked && (this.remaining > 0 || this.maskedPieces.length > 0)) {
+            // A masked payload in several pieces: unmasking them in place and then joining them
+            // copies each byte three times (into the SIMD kernel's memory, back, into the join);
+            // unmasked straight into one buffer at the frame's end, twice.
+            this.maskedPieces = append(this.maskedPieces, piece);
+            if (this.remaining === 0) this.sink.onFramePayload(this.unmaskPieces());
+          } else {
+            if (this.mask) {
+              applyMask(piece, this.mask, this.maskOffset);
+              this.maskOffset += n;
+            }
+            this.sink.onFramePayload(piece);
+          }
           if (this.remaining === 0) this.endFrame();
           continue;
         }
@@ -133,6 +151,7 @@ export class FrameParser {
       }
     } catch (error) {
       this.state = ParseState.Failed;
+      this.maskedPieces = NONE;
       throw error;
     }
   }
@@ -204,9 +223,26 @@ export class FrameParser {
     this.mask = masked ? buf.slice(p, p + 4) : null;
     this.maskOffset = 0;
     this.remaining = length;
-    this.sink.onFrameHeader({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x07, opcode: b0 & 0x0f, masked, mask: this.mask, length });
+    const join = this.sink.onFrameHeader({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x07, opcode: b0 & 0x0f, masked, mask: this.mask, length });
+    this.joinMasked = masked && join === true;
     if (length === 0) this.endFrame();
     else this.state = ParseState.Payload;
+  }
+
+  /** The held masked pieces of the frame, unmasked into one buffer. */
+  private unmaskPieces(): Uint8Array {
+    const pieces = this.maskedPieces;
+    this.maskedPieces = NONE;
+    let total = 0;
+    for (const piece of pieces) total += piece.length;
+    // Written in full: no zeroing (and under 4 KiB, cut from Buffer's shared slab).
+    const out = Buffer.allocUnsafe(total);
+    let at = 0;
+    for (const piece of pieces) {
+      maskInto(piece, this.mask!, out, at, at);
+      at += piece.length;
+    }
+    return out;
   }
 
   private endFrame(): void {

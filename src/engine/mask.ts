@@ -102,21 +102,21 @@ function simdMaskInto(kernel: SimdKernel, source: Uint8Array, mask: Uint8Array, 
 }
 
 /**
- * Writes `source` XOR `mask` into `target` from `at`.
+ * Writes `source` XOR `mask` (from stream position `offset`) into `target` from `at`.
  * Short payloads take a byte loop straight into `target`, never a view of it: a view of a small
  * typed array makes V8 move it off the heap, which cost more than the masking itself.
  */
-export function maskInto(source: Uint8Array, mask: Uint8Array, target: Uint8Array, at: number): void {
+export function maskInto(source: Uint8Array, mask: Uint8Array, target: Uint8Array, at: number, offset = 0): void {
   const length = source.length;
   if (length < SHORT_PAYLOAD) {
-    for (let j = 0; j < length; j++) target[at + j] = source[j] ^ mask[j & 3];
+    for (let j = 0; j < length; j++) target[at + j] = source[j] ^ mask[(offset + j) & 3];
     return;
   }
   const kernel = simdFor(length);
-  if (kernel) return simdMaskInto(kernel, source, mask, 0, target, at);
+  if (kernel) return simdMaskInto(kernel, source, mask, offset, target, at);
   const body = target.subarray(at, at + length);
   body.set(source);
-  applyMask(body, mask);
+  applyMask(body, mask, offset);
 }
 
 /** XOR `data` in place with `mask`, starting at position `offset` of the mask stream. */

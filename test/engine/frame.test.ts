@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameParser, encodeFrame, type FrameHeader, type FrameParserOptions, type FrameSink } from '../../src/engine/frame';
+import { largePayloadMasking } from '../../src/engine/mask';
 import { Opcode } from '../../src/engine/constants';
 import { ProtocolError } from '../../src/engine/errors';
 import { chunkings, hex, join, prng, randomBytes, toHex } from './helpers';
@@ -202,6 +203,88 @@ describe('RFC 6455 §5.2 base framing: lengths', () => {
     const input = hex('818537fa213d7f9f4d5158');
     new FrameParser(new Recorder(), { ...serverSide }).push(input);
     assert.equal(toHex(input.subarray(6)), '48656c6c6f');
+  });
+});
+
+/** Counts the payload pieces of each frame. */
+class CountingRecorder extends Recorder {
+  pieceCounts: number[] = [];
+  private count = 0;
+  override onFrameHeader(header: FrameHeader): boolean | void {
+    super.onFrameHeader(header);
+    this.count = 0;
+  }
+  override onFramePayload(chunk: Uint8Array): void {
+    super.onFramePayload(chunk);
+    this.count++;
+  }
+  override onFrameEnd(): void {
+    super.onFrameEnd();
+    this.pieceCounts.push(this.count);
+  }
+}
+
+/** Lets masked payloads come whole, as the Connection does for all but uncompressed text. */
+class JoiningRecorder extends CountingRecorder {
+  override onFrameHeader(header: FrameHeader): boolean {
+    super.onFrameHeader(header);
+    return true;
+  }
+}
+
+for (const kernel of ['simd', 'words'] as const) describe(`a masked payload in several pieces, taken whole by the sink (large payloads: ${kernel})`, () => {
+  before(() => assert.equal(largePayloadMasking(kernel === 'simd'), kernel));
+  after(() => largePayloadMasking(true));
+  const random = prng(11);
+  const sizes = [1, 5, 47, 48, 125, 511, 512, 513, 4096, 65_536, 65_541, 200_003];
+  const frames = sizes.map((size) => ({ size, payload: randomBytes(random, size), mask: randomBytes(random, 4) }));
+  const wire = join(frames.flatMap((f) => encodeFrame({ opcode: Opcode.Binary, payload: f.payload, mask: f.mask })));
+  const chunkingsToTry = [
+    { name: 'whole', cuts: [] as number[] },
+    { name: '64 KiB reads', cuts: Array.from({ length: Math.floor(wire.length / 65_536) }, (_, i) => (i + 1) * 65_536) },
+    { name: '1,000-byte reads', cuts: Array.from({ length: Math.floor(wire.length / 1000) }, (_, i) => (i + 1) * 1000) },
+    { name: 'random reads of 1-3,000 bytes', cuts: ((r) => { const cuts: number[] = []; for (let p = 0; p < wire.length; ) cuts.push((p += 1 + Math.floor(r() * 3000))); return cuts; })(prng(5)) },
+  ];
+  for (const { name, cuts } of chunkingsToTry) {
+    test(`${sizes.length} frames of 1 B to 195 KiB in ${name}: each payload comes as one unmasked piece, the bytes exact`, () => {
+      const recorder = new JoiningRecorder();
+      const parser = new FrameParser(recorder, { ...serverSide });
+      let from = 0;
+      for (const cut of [...cuts, wire.length]) {
+        parser.push(wire.slice(from, Math.min(cut, wire.length)));
+        from = Math.min(cut, wire.length);
+      }
+      assert.equal(recorder.frames.length, frames.length);
+      frames.forEach((f, i) => assert.equal(recorder.frames[i].payload, toHex(f.payload), `frame ${i} (${f.size} B)`));
+      assert.deepEqual(recorder.pieceCounts, frames.map(() => 1));
+    });
+  }
+
+  test('byte by byte, with a ping between two frames: still one piece per frame', () => {
+    const payload = randomBytes(random, 700);
+    const data = join([
+      ...encodeFrame({ opcode: Opcode.Binary, payload, mask: hex('01020304'), fin: false }),
+      ...encodeFrame({ opcode: Opcode.Ping, payload: hex('0a0b0c'), mask: hex('a0b0c0d0') }),
+      ...encodeFrame({ opcode: Opcode.Continuation, payload: payload.subarray(0, 99), mask: hex('ffeeddcc') }),
+    ]);
+    const recorder = new JoiningRecorder();
+    const parser = new FrameParser(recorder, { ...serverSide });
+    for (const b of data) parser.push(Uint8Array.of(b));
+    assert.deepEqual(recorder.frames.map((f) => [f.opcode, f.payload]), [[2, toHex(payload)], [9, '0a0b0c'], [0, toHex(payload.subarray(0, 99))]]);
+    assert.deepEqual(recorder.pieceCounts, [1, 1, 1]);
+  });
+
+  test('a sink that does not take it whole gets each piece as it arrives, unmasked in place', () => {
+    const payload = randomBytes(random, 3000);
+    const data = join(encodeFrame({ opcode: Opcode.Text, payload, mask: hex('37fa213d') }));
+    const recorder = new CountingRecorder();
+    const parser = new FrameParser(recorder, { ...serverSide });
+    for (let at = 0; at < data.length; at += 1000) {
+      parser.push(data.slice(at, at + 1000));
+      if (at === 0) assert.equal(recorder.payloadBytes, 1000 - 8, 'the first piece came before the frame ended');
+    }
+    assert.equal(recorder.frames[0].payload, toHex(payload));
+    assert.deepEqual(recorder.pieceCounts, [4]);
   });
 });
 

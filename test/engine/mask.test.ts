@@ -102,4 +102,17 @@ for (const kernel of ['simd', 'words'] as const) describe(`RFC 6455 §5.3 client
       assert.equal(toHex(source.subarray(0, 64)), sourceBefore);
     }
   });
+
+  test('maskInto from a mask stream position (the pieces of one payload, each into its place)', () => {
+    const random = prng(12);
+    for (const length of [5, 47, 48, 513, 65_541]) {
+      for (const offset of [1, 2, 3, 6, 4099]) {
+        const mask = randomBytes(random, 4);
+        const source = randomBytes(random, length);
+        const target = new Uint8Array(length + 3);
+        maskInto(source, mask, target, 3, offset);
+        assert.ok(Buffer.from(target.subarray(3)).equals(Buffer.from(naiveMask(source, mask, offset))), `length ${length}, offset ${offset}`);
+      }
+    }
+  });
 });

@@ -15,8 +15,8 @@ import { BENCH_MASK, Opcode, binaryPayload, encodeTestFrame, sizeLabel, textPayl
 import { loadWsInternals, type WsSocketLike } from '../lib/ws-internals';
 
 export interface InprocArgs {
-  /** Implementations to measure in turn: 'ws' finds its addons or not depending on NODE_PATH. */
-  impls: Array<'ours' | 'ws'>;
+  /** Implementations to measure in turn, in one process: 'ws+addons' needs NODE_PATH to find them. */
+  impls: Array<'ours' | 'ws' | 'ws+addons'>;
   runs: number;
   sizes: number[];
   warmupMs: number;
@@ -92,8 +92,8 @@ function ours(): Impl {
   };
 }
 
-function ws(): Impl {
-  const { Receiver, Sender, PerMessageDeflate: WsDeflate } = loadWsInternals();
+function ws(addons: boolean): Impl {
+  const { Receiver, Sender, PerMessageDeflate: WsDeflate } = loadWsInternals(addons);
   const promisify = (run: (cb: (error: Error | null, result?: Buffer) => void) => void) =>
     new Promise<Buffer>((resolve, reject) => run((error, result) => (error ? reject(error) : resolve(result!))));
   return {
@@ -270,7 +270,7 @@ function collectGarbage(): void {
 }
 
 runChild<InprocArgs, InprocResult>(async (args) => {
-  const impls = args.impls.map((name) => ({ name, impl: name === 'ours' ? ours() : ws() }));
+  const impls = args.impls.map((name) => ({ name, impl: name === 'ours' ? ours() : ws(name === 'ws+addons') }));
   const scenarios: Scenario[] = [];
   for (const size of args.sizes) {
     for (const masked of [true, false]) for (const binary of [false, true]) scenarios.push(receiveScenario(size, masked, binary));
@@ -295,10 +295,7 @@ runChild<InprocArgs, InprocResult>(async (args) => {
     figures[scenario.name] = runs;
   }
   const info: Record<string, unknown> = {};
-  if (args.impls.includes('ws')) {
-    const internals = loadWsInternals();
-    info.wsVersion = internals.version;
-    info.bufferutil = internals.bufferutil;
-  }
+  if (args.impls.includes('ws')) info.wsVersion = loadWsInternals(false).version;
+  if (args.impls.includes('ws+addons')) info.bufferutil = loadWsInternals(true).bufferutil;
   return { figures, info };
 });

@@ -1,7 +1,7 @@
 /**
  * ws's Receiver, Sender and PerMessageDeflate, which its typings do not declare: loaded from its
- * lib/ files with minimal types for what the in-process benchmark drives. Resolved at run time, so
- * NODE_PATH decides whether ws finds its optional native addons (bufferutil, utf-8-validate).
+ * lib/ files with minimal types for what the in-process benchmark drives. Resolved at run time:
+ * NODE_PATH decides whether ws can find its optional native addons (bufferutil, utf-8-validate).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -38,15 +38,20 @@ export interface WsPerMessageDeflateConstructor {
 
 const requireFromHere = createRequire(__filename);
 
-export function loadWsInternals(): {
+/**
+ * Loads a fresh copy of ws's internals. `addons: false` keeps that copy off bufferutil and
+ * utf-8-validate (ws's own WS_NO_BUFFER_UTIL / WS_NO_UTF_8_VALIDATE, read when its files load)
+ * even where NODE_PATH lets it find them, so one process can drive ws with and without them.
+ */
+export function loadWsInternals(addons: boolean): {
   Receiver: WsReceiverConstructor;
   Sender: WsSenderConstructor;
   PerMessageDeflate: WsPerMessageDeflateConstructor;
   version: string;
-  /** Whether ws found bufferutil (it prefers Node's own websocketMask when there is one). */
+  /** Whether this copy uses bufferutil (ws prefers Node's own websocketMask when there is one). */
   bufferutil: boolean;
 } {
-  const bufferutil = (() => {
+  const bufferutil = addons && (() => {
     try {
       requireFromHere.resolve('bufferutil');
       return true;
@@ -56,11 +61,25 @@ export function loadWsInternals(): {
   })();
   // ws's "exports" hides lib/: require the files by path, next to its main module.
   const root = dirname(requireFromHere.resolve('ws'));
-  return {
-    Receiver: requireFromHere(join(root, 'lib', 'receiver.js')) as WsReceiverConstructor,
-    Sender: requireFromHere(join(root, 'lib', 'sender.js')) as WsSenderConstructor,
-    PerMessageDeflate: requireFromHere(join(root, 'lib', 'permessage-deflate.js')) as WsPerMessageDeflateConstructor,
-    version: (requireFromHere(join(root, 'package.json')) as { version: string }).version,
-    bufferutil,
-  };
+  const lib = join(root, 'lib');
+  for (const file of Object.keys(requireFromHere.cache)) if (file.startsWith(lib)) delete requireFromHere.cache[file];
+  const saved = { bufferUtil: process.env.WS_NO_BUFFER_UTIL, utf8: process.env.WS_NO_UTF_8_VALIDATE };
+  if (!addons) process.env.WS_NO_BUFFER_UTIL = process.env.WS_NO_UTF_8_VALIDATE = '1';
+  try {
+    return {
+      Receiver: requireFromHere(join(lib, 'receiver.js')) as WsReceiverConstructor,
+      Sender: requireFromHere(join(lib, 'sender.js')) as WsSenderConstructor,
+      PerMessageDeflate: requireFromHere(join(lib, 'permessage-deflate.js')) as WsPerMessageDeflateConstructor,
+      version: (requireFromHere(join(root, 'package.json')) as { version: string }).version,
+      bufferutil,
+    };
+  } finally {
+    restoreEnv('WS_NO_BUFFER_UTIL', saved.bufferUtil);
+    restoreEnv('WS_NO_UTF_8_VALIDATE', saved.utf8);
+  }
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
 }

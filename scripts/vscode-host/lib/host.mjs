@@ -438,8 +438,11 @@ export const PROMPT_MARK = '\u241eprompt\u241e ';
  * Answers the workbench's QuickPick / InputBox prompts as a user would, one step per prompt:
  * waits for the quick input whose title contains `title`, then types `fill` into its box, or
  * narrows a pick list to `pick` by typing it, or clicks the rows named in `check` (multi-select),
- * and presses Enter (with `blur`, first takes the focus away from the prompt, which must stay open) (not with `stay`: the prompt stays open, e.g. to read its validation message). Writes <file> (JSON: the titles seen, and for each step the row labels shown)
- * atomically, or <file>.error. Only files inside `dir` are written.
+ * and presses Enter. With `blur` it first takes the focus away from the prompt, which must stay
+ * open; with `stay` it presses no Enter (the prompt stays open, e.g. to read its validation
+ * message). Writes <file> (JSON: for each step the title seen, the row labels shown, the
+ * validation message and how the answer was typed) atomically, or <file>.error. Only files
+ * inside `dir` are written.
  */
 export function answerPrompts(page, json, dir) {
   return answerToFile(json, dir, 'answering prompts', async (req) => {

@@ -18,7 +18,18 @@ const tlv = (tag: number, ...content: Buffer[]): Buffer => {
 const seq = (...c: Buffer[]) => tlv(0x30, ...c);
 const set = (...c: Buffer[]) => tlv(0x31, ...c);
 const octets = (b: Buffer) => tlv(0x04, b);
-const bitString = (b: Buffer) => tlv(0x03, Buffer.of(0), b);
+/** A BIT STRING of whole octets, or with `unusedBits` trailing zero bits in its last octet. */
+const bitString = (b: Buffer, unusedBits = 0) => tlv(0x03, Buffer.of(unusedBits), b);
+/**
+ * A non-negative DER INTEGER from big-endian octets: no leading zero octets (DER refuses them as
+ * padding, and OpenSSL with it), except one where the top bit would otherwise read as a sign.
+ */
+export function derInteger(magnitude: Uint8Array): Buffer {
+  let start = 0;
+  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
+  const body = Buffer.from(magnitude.subarray(start));
+  return tlv(0x02, body.length === 0 || body[0] & 0x80 ? Buffer.concat([Buffer.of(0), body]) : body);
+}
 const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
 const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
 function oid(dotted: string): Buffer {
@@ -48,14 +59,19 @@ export interface SelfSignedCertificate {
   fingerprint: string;
 }
 
-export function createSelfSignedCertificate(commonName = 'localhost', days = 30): SelfSignedCertificate {
+export interface SelfSignedOptions {
+  commonName?: string;
+  days?: number;
+  /** The serial number's octets, big-endian; 16 random octets unless given. */
+  serial?: Uint8Array;
+}
+
+export function createSelfSignedCertificate({ commonName = 'localhost', days = 30, serial = randomBytes(16) }: SelfSignedOptions = {}): SelfSignedCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const name = seq(set(seq(oid('2.5.4.3'), utf8(commonName))));
   const now = Date.now();
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
   const subjectAltName = seq(
     tlv(0x82, Buffer.from('localhost', 'ascii')),
     tlv(0x87, Buffer.of(127, 0, 0, 1)),
@@ -63,8 +79,8 @@ export function createSelfSignedCertificate(commonName = 'localhost', days = 30)
   );
   const keyId = createHash('sha1').update(spki).digest();
   const tbs = seq(
-    tlv(0xa0, tlv(0x02, Buffer.of(2))), // version 3
-    tlv(0x02, serial),
+    tlv(0xa0, derInteger(Buffer.of(2))), // version 3
+    derInteger(serial),
     ecdsaWithSha256,
     name,
     seq(utcTime(new Date(now - 60_000)), utcTime(new Date(now + days * 86_400_000))),
@@ -72,7 +88,7 @@ export function createSelfSignedCertificate(commonName = 'localhost', days = 30)
     spki,
     tlv(0xa3, seq(
       extension('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA, so it can be its own trust anchor
-      extension('2.5.29.15', true, bitString(Buffer.of(0x84))), // keyUsage: digitalSignature, keyCertSign
+      extension('2.5.29.15', true, bitString(Buffer.of(0x84), 2)), // keyUsage: digitalSignature (bit 0), keyCertSign (bit 5)
       extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage: serverAuth
       extension('2.5.29.14', false, octets(keyId)),
       extension('2.5.29.17', false, subjectAltName),

@@ -138,11 +138,13 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
         },
         options,
       );
+      // Bytes that came with the response go to the engine now, ahead of anything read later (also
+      // if the caller resumes the socket at once); their events wait until the caller, resumed by
+      // resolve(), has attached its handlers.
+      ws.receive(data.subarray(headLength), { emit: false });
       resolve(ws);
-      // Let the caller attach its handlers before frames that came with the response are read.
-      const rest = data.subarray(headLength);
       setImmediate(() => {
-        ws.receive(rest);
+        ws.emitPending();
         socket.resume();
       });
     }

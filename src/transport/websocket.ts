@@ -182,10 +182,17 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.socket.writableLength + this.engine.bufferedBytes;
   }
 
-  /** Feeds bytes that arrived together with the handshake. */
-  receive(data: Uint8Array): void {
-    if (data.length === 0) return;
-    this.engine.receiveData(data);
+  /**
+   * Feeds bytes that arrived together with the handshake. With `emit: false` their events wait
+   * for emitPending(), for a caller that has not attached its handlers yet.
+   */
+  receive(data: Uint8Array, { emit = true }: { emit?: boolean } = {}): void {
+    if (data.length > 0) this.engine.receiveData(data);
+    if (emit) this.pump();
+  }
+
+  /** Emits the events (and sends the answers) of bytes fed with `receive(…, { emit: false })`. */
+  emitPending(): void {
     this.pump();
   }
 

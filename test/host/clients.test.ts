@@ -28,7 +28,6 @@ async function open(url: string, echo: boolean, insecure = false): Promise<WebSo
     if (echo && ws.state === 'open') ws.send(data, { binary });
   });
   (ws as WebSocketConnection & { messages: string[] }).messages = messages;
-  ws.socket.resume();
   return ws;
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { connect, listen, type WebSocketConnection } from '../../src/transport';
-import { encodeFrame } from '../../src/engine';
+import { acceptKeyFor, encodeFrame } from '../../src/engine';
 import { acceptUpgrade, rawClient, rawServer } from '../reliability/helpers';
 
 /** Collects everything a raw socket receives until the peer closes it. */
@@ -126,6 +126,40 @@ describe('client faults', () => {
       await server.stop();
     }
   });
+});
+
+describe('frames that arrive with the 101 response', () => {
+  // One write: the 101, a small text frame, then a 100 KiB binary frame. The client's first read
+  // (64 KiB) ends inside the binary frame; the next read follows in the same turn of the loop.
+  async function serverSendingWithTheResponse(): Promise<{ url: string; stop: () => Promise<void> }> {
+    const server = await rawServer((socket) => {
+      socket.once('data', (request: Buffer) => {
+        const key = /Sec-WebSocket-Key: *(\S+)/i.exec(request.toString('latin1'))![1];
+        const head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKeyFor(key)}\r\n\r\n`;
+        const frames = [...encodeFrame({ opcode: 1, payload: Buffer.from('first') }), ...encodeFrame({ opcode: 2, payload: Buffer.alloc(100 * 1024, 7) })];
+        socket.write(Buffer.concat([Buffer.from(head), ...frames.map((f) => Buffer.from(f))]));
+      });
+    });
+    return { url: `ws://127.0.0.1:${server.port}/`, stop: () => server.stop() };
+  }
+
+  for (const resumeAtOnce of [false, true]) {
+    test(`reach the engine before later reads${resumeAtOnce ? ', also when the caller resumes the socket at once' : ''}`, async () => {
+      const server = await serverSendingWithTheResponse();
+      try {
+        const ws = await connect(server.url);
+        if (resumeAtOnce) ws.socket.resume();
+        const got: string[] = [];
+        ws.on('message', (data) => got.push(`${data.length}`));
+        ws.on('failed', (error) => got.push(`failed ${error.code}`));
+        for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(got, ['5', `${100 * 1024}`]);
+        ws.terminate();
+      } finally {
+        await server.stop();
+      }
+    });
+  }
 });
 
 describe('server faults and limits', () => {

@@ -16,6 +16,7 @@ import {
   type WebviewToHost,
   type WireRow,
 } from '../protocol/messages';
+import { Latest } from './latest';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -63,7 +64,8 @@ let rows: WireRow[] = [];
 let visible: number[] = []; // indices into rows that pass the filters
 let selected = -1; // index into visible
 let autoscroll = true;
-let detail: RowDetails | null = null;
+let detailOpen = false; // the payload pane shows, or is loading, the selected row's payload
+const detailRequest = new Latest();
 
 const title = el('h1', { className: 'title' });
 const stateBadge = el('span', { className: 'badge', attrs: { role: 'status' } });
@@ -158,22 +160,22 @@ function select(index: number, scroll: boolean, openDetail = false): void {
   }
   autoscroll = selected === visible.length - 1 && autoscroll;
   layout();
-  if (openDetail || detail) void showDetail(rows[visible[selected]]);
+  if (openDetail || detailOpen) void showDetail(rows[visible[selected]]);
 }
 
 async function showDetail(row: WireRow): Promise<void> {
+  detailOpen = true;
+  const current = detailRequest.begin();
   detailPane.replaceChildren(el('p', { text: `Frame #${row.seq}: loading…` }));
   try {
     const reply = await endpoint.request<Extract<HostToWebview, { type: 'rowDetails/reply' }>>({ type: 'rowDetails/request', sessionId, seq: row.seq });
-    detail = reply.details;
-    renderDetail(row);
+    if (current()) renderDetail(row, reply.details);
   } catch (error) {
-    detailPane.replaceChildren(el('p', { text: `Frame #${row.seq}: ${(error as Error).message}` }));
+    if (current()) detailPane.replaceChildren(el('p', { text: `Frame #${row.seq}: ${(error as Error).message}` }));
   }
 }
 
-function renderDetail(row: WireRow): void {
-  if (!detail) return;
+function renderDetail(row: WireRow, detail: RowDetails): void {
   const head = el('h2', { text: `Frame #${row.seq} · ${row.direction === 'out' ? 'sent' : 'received'} ${opcodeName(row.opcode)} · fin=${row.fin ? 1 : 0} rsv=${row.rsv} · ${row.length} bytes${row.masked ? ' · masked' : ''}` });
   if (detail.missing) {
     detailPane.replaceChildren(head, el('p', { text: 'This frame is no longer kept (row limit).' }));
@@ -196,9 +198,14 @@ function renderDetail(row: WireRow): void {
   );
 }
 
-function hideDetail(): void {
-  detail = null;
+function closeDetail(): void {
+  detailOpen = false;
+  detailRequest.cancel();
   detailPane.replaceChildren();
+}
+
+function hideDetail(): void {
+  closeDetail();
   viewport.focus();
 }
 
@@ -215,7 +222,7 @@ viewport.addEventListener('keydown', (e: KeyboardEvent) => {
     autoscroll = true;
     select(visible.length - 1, true);
   } else if (e.key === 'Enter' && selected >= 0) {
-    if (detail) hideDetail();
+    if (detailOpen) hideDetail();
     else void showDetail(rows[visible[selected]]);
   } else if (e.key === 'Escape') hideDetail();
   else return;
@@ -374,8 +381,7 @@ function show(content: PanelContent, target: PanelTarget | null): void {
 }
 
 function render(content: PanelContent): void {
-  detail = null;
-  detailPane.replaceChildren();
+  closeDetail();
   if (content.kind === 'wireLog') {
     sessionId = content.session.sessionId;
     rows = content.session.rows;

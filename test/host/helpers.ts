@@ -98,16 +98,23 @@ export interface WebviewDom {
  * Asks the driver (Playwright, outside the extension host) to read the visible webview's DOM
  * through its iframes: the elements matching `selector`, every <img> and <script>, the CSP.
  * `actions` (clicks, key presses, typing, select) are performed first, in the webview, as a user would.
+ * `waitFor`: text a matching element should come to contain (up to 5 s), for content that takes a
+ * round trip to the extension host; the test still checks what was read.
  * Undefined where nobody drives a browser (e.g. VS Code desktop).
  */
 export type WebviewAction = { click: string } | { press: string; on?: string } | { fill: string; value: string } | { select: string; value: string };
 
-export async function webviewDom(name: string, selector: string, actions: WebviewAction[] = [], timeoutMs = 20000): Promise<WebviewDom | undefined> {
+export async function webviewDom(
+  name: string,
+  selector: string,
+  actions: WebviewAction[] = [],
+  { waitFor, timeoutMs = 20000 }: { waitFor?: string; timeoutMs?: number } = {},
+): Promise<WebviewDom | undefined> {
   if (!SCREENSHOT_DIR) return undefined;
   if (!/^[\w.-]+$/.test(name)) throw new Error(`DOM query name ${JSON.stringify(name)}: use letters, digits, . _ -`);
   const file = path.join(SCREENSHOT_DIR, `${name}.dom.json`);
   for (const f of [file, `${file}.error`]) fs.rmSync(f, { force: true });
-  console.log(DOM_MARK + JSON.stringify({ file, selector, actions }));
+  console.log(DOM_MARK + JSON.stringify({ file, selector, actions, waitFor }));
   await until(`webview DOM ${name}`, () => fs.existsSync(file) || fs.existsSync(`${file}.error`), timeoutMs);
   if (fs.existsSync(`${file}.error`)) throw new Error(`webview DOM ${name}: ${fs.readFileSync(`${file}.error`, 'utf8')}`);
   const dom = JSON.parse(fs.readFileSync(file, 'utf8')) as WebviewDom;
@@ -119,7 +126,8 @@ const PROMPT_MARK = '\u241eprompt\u241e ';
 
 /** One prompt of a command's palette flow: the quick input whose title contains `title`, and the answer. */
 /** `blur`: the focus leaves the prompt first (the prompt must stay open); `stay`: no Enter, the prompt stays open. */
-export type PromptStep = { title: string; fill?: string; pick?: string; check?: string[]; stay?: boolean; blur?: boolean };
+/** `message`: wait (up to 5 s) for the validation message to contain it, before reading it. */
+export type PromptStep = { title: string; fill?: string; pick?: string; check?: string[]; stay?: boolean; blur?: boolean; message?: string };
 export interface PromptAnswers {
   /** Per step: the title shown, the rows of a pick list before answering, a validation message, how the answer was typed. */
   steps: { title: string; rows: string[]; message: string; typed: 'fill' | 'keyboard' | 'nothing' }[];

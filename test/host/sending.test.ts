@@ -164,7 +164,7 @@ describe('Send Fragmented Message with chop size and sync; wss echo server', fun
     assert.equal(answers.steps[0].title.includes('0 = any free port'), true);
     // the port prompt checks what is typed
     const bad = Promise.resolve(cmd('startEchoServer'));
-    const refused = (await answerPrompts('echo-server-bad-port', [{ title: 'Echo server: port', fill: '70000', stay: true }]))!;
+    const refused = (await answerPrompts('echo-server-bad-port', [{ title: 'Echo server: port', fill: '70000', stay: true, message: 'port number 0-65535' }]))!;
     assert.match(refused.steps[0].message, /port number 0-65535/);
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.equal(await bad, undefined, 'dismissed: the command ends quietly');

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { WorkbenchApi } from '../../src/extension/extension';
 import type { FrameRecord } from '../../src/extension/model/connections';
-import { HOST_MODE, SCREENSHOT_DIR, getExtension, report, screenshot, until, webviewDom } from './helpers';
+import { HOST_MODE, SCREENSHOT_DIR, answerPrompts, getExtension, report, screenshot, until, webviewDom } from './helpers';
 
 const cmd = <T = unknown>(name: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`websocketWorkbench.${name}`, ...args);
 const text = (f: FrameRecord) => Buffer.from(f.payload).toString('utf8');
@@ -109,10 +109,17 @@ describe('WebSocket Workbench end to end @installed', function () {
 
   it('New Connection from the palette: the prompts, answered with their defaults', async () => {
     const made = Promise.resolve(cmd<string>('newConnection'));
-    // URL (defaults to the running echo server), subprotocols, headers, compression
-    for (let step = 0; step < 4; step++) {
-      await new Promise((r) => setTimeout(r, 400));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    // URL (defaults to the running echo server), subprotocols, headers, compression: Enter on each,
+    // once the driver sees that prompt (a blind accept before it shows would be lost)
+    const steps = ['(1/4): URL', 'Subprotocols (2/4)', 'Extra headers (3/4)', 'Compression (4/4)'].map((title) => ({ title }));
+    const answers = await answerPrompts('new-connection-defaults', steps);
+    if (answers) assert.deepEqual(answers.steps.map((s) => s.typed), ['nothing', 'nothing', 'nothing', 'nothing']);
+    else {
+      // nobody drives a browser (VS Code desktop): accept each prompt after a pause
+      for (let step = 0; step < steps.length; step++) {
+        await new Promise((r) => setTimeout(r, 400));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
     }
     const palId = await made;
     assert.ok(palId, 'a connection was made');
@@ -200,12 +207,12 @@ describe('WebSocket Workbench end to end @installed', function () {
     }
     if (SCREENSHOT_DIR) {
       // a user clicks the first row (the text "hello"): its full text and hex appear
-      const clicked = (await webviewDom('row-detail', '.detail', [{ click: '.viewport .row >> nth=0' }]))!;
+      const clicked = (await webviewDom('row-detail', '.detail', [{ click: '.viewport .row >> nth=0' }], { waitFor: 'Frame #1 · sent' }))!;
       assert.match(clicked.texts[0], /Frame #1 · sent TEXT · fin=1 rsv=0 · 5 bytes · masked/);
       assert.match(clicked.texts[0], /Texthello/);
       assert.match(clicked.texts[0], /000000 {2}68 65 6c 6c 6f/);
       // keyboard: Escape hides it, ArrowDown + Enter opens the next row (the echo)
-      const keyed = (await webviewDom('row-detail-keys', '.detail', [{ press: 'Escape', on: '.viewport' }, { press: 'ArrowDown', on: '.viewport' }, { press: 'Enter', on: '.viewport' }]))!;
+      const keyed = (await webviewDom('row-detail-keys', '.detail', [{ press: 'Escape', on: '.viewport' }, { press: 'ArrowDown', on: '.viewport' }, { press: 'Enter', on: '.viewport' }], { waitFor: 'Frame #2 · received' }))!;
       assert.match(keyed.texts[0], /Frame #2 · received TEXT/);
       // filters: received pings' answers only, then a text filter
       const pongs = (await webviewDom('filter-pong', '.viewport .row', [{ press: 'Escape', on: '.viewport' }, { select: 'select[aria-label=Opcode]', value: '10' }, { select: 'select[aria-label=Direction]', value: 'in' }]))!;

@@ -401,7 +401,9 @@ export const DOM_MARK = '\u241edom\u241e ';
 /**
  * Reads the visible webview's DOM from outside (Playwright, through the webview's two iframes):
  * the elements matching `selector` (count and textContent), and every <img> and <script> in the
- * document. Writes <file> (JSON) atomically, or <file>.error. Only files inside `dir` are written.
+ * document. With `waitFor` it first waits (up to 5 s) for a matching element whose text contains
+ * it, for content that comes from a round trip to the extension host. Writes <file> (JSON)
+ * atomically, or <file>.error. Only files inside `dir` are written.
  */
 export function answerDomQuery(page, json, dir) {
   return answerToFile(json, dir, 'webview DOM query', async (req) => {
@@ -417,6 +419,10 @@ export function answerDomQuery(page, json, dir) {
       else if (a.fill) await doc.locator(String(a.fill)).first().fill(String(a.value ?? ''), { timeout: 5000 });
       else if (a.select) await doc.locator(String(a.select)).first().selectOption(String(a.value ?? ''), { timeout: 5000 });
       await page.waitForTimeout(150); // let the webview re-render (requestAnimationFrame)
+    }
+    // what the test expects may come from a round trip to the extension host: wait for it (the test still checks)
+    if (typeof req.waitFor === 'string') {
+      await doc.locator(String(req.selector), { hasText: req.waitFor }).first().waitFor({ timeout: 5000 }).catch(() => {});
     }
     return inner.evaluate((body, selector) => ({
       count: body.querySelectorAll(selector).length,
@@ -440,7 +446,7 @@ export const PROMPT_MARK = '\u241eprompt\u241e ';
  * narrows a pick list to `pick` by typing it, or clicks the rows named in `check` (multi-select),
  * and presses Enter. With `blur` it first takes the focus away from the prompt, which must stay
  * open; with `stay` it presses no Enter (the prompt stays open, e.g. to read its validation
- * message). Writes <file> (JSON: for each step the title seen, the row labels shown, the
+ * message, which `message` waits for up to 5 s). Writes <file> (JSON: for each step the title seen, the row labels shown, the
  * validation message and how the answer was typed) atomically, or <file>.error. Only files
  * inside `dir` are written.
  */
@@ -468,6 +474,10 @@ export function answerPrompts(page, json, dir) {
         await widget.locator('.monaco-list-row', { hasText: String(label) }).first().click({ timeout: 5000 });
       }
       await page.waitForTimeout(250); // validation and filtering run asynchronously
+      if (typeof step.message === 'string') {
+        // the validation message comes from the extension host: wait for it (the test still checks)
+        await widget.locator('.quick-input-message', { hasText: step.message }).first().waitFor({ timeout: 5000 }).catch(() => {});
+      }
       const message = await widget.locator('.quick-input-message').first().textContent().catch(() => '');
       steps.push({ title: seenTitle, rows: shown, message, typed });
       if (step.stay) continue; // leave the prompt open (e.g. to read a validation message)

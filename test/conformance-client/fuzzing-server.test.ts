@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { runBounded, startTracked, stopProcess, waitForExit, waitForLine, withTimeout } from '../peers/process';
 import { runWsHarness, startFuzzer, type Fuzzer } from './helpers';
+import { GOOD_PEER_SCALE } from '../conformance/helpers';
 
 /** Opens `url`, collects the text messages until the server closes; or the HTTP refusal. */
 function ask(url: string): Promise<{ messages: string[]; code: number } | { status: number; body: string }> {
@@ -80,7 +81,7 @@ describe('wsw test-client and wsw echo-client (dist/cli.js)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('our client runs the loop, reports are written on updateReports and on SIGTERM, exit status by verdicts', { timeout: 120_000 }, async () => {
-    const server = startTracked(process.execPath, ['dist/cli.js', 'test-client', '--port', '0', '--cases', '1.1.*,2.*,5.20,7.1.*,12.1.1', '--report-dir', dir]);
+    const server = startTracked(process.execPath, ['dist/cli.js', 'test-client', '--port', '0', '--cases', '1.1.*,2.*,5.20,7.1.*,12.1.1', '--report-dir', dir, '--timeout-scale', String(GOOD_PEER_SCALE)]);
     let output = '';
     try {
       const line = await waitForLine(server, (l) => l.startsWith('fuzzing server listening on '), 10_000, (l) => (output += l + '\n'));

@@ -8,6 +8,7 @@ import { FuzzingServer } from '../../src/cases/fuzzing-server';
 import type { CaseResult } from '../../src/cases/result';
 import { isCaseFailure } from '../../src/report';
 import { listenRaw, type RawServer } from '../../src/transport';
+import { GOOD_PEER_SCALE } from '../conformance/helpers';
 import { PYTHON } from '../peers';
 import { runBounded, withTimeout } from '../peers/process';
 
@@ -35,11 +36,12 @@ export interface Fuzzer {
   close(): Promise<void>;
 }
 
+/** A fuzzing server for `cases`; its timers at GOOD_PEER_SCALE unless a test sets them. */
 export async function startFuzzer(cases: string[], options: { exclude?: string[]; timeoutScale?: number } = {}): Promise<Fuzzer> {
   const updates: Fuzzer['updates'] = [];
   const server = new FuzzingServer({
     cases: selectCases(cases, options.exclude ?? []),
-    timeoutScale: options.timeoutScale,
+    timeoutScale: options.timeoutScale ?? GOOD_PEER_SCALE,
     updateReports: (agent, results) => {
       updates.push({ agent, results: results.length });
     },

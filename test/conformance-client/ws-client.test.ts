@@ -66,7 +66,7 @@ describe('ws 8 with permessage-deflate: sections 12 and 13, the 16-byte cases', 
 
 describe('deliberately broken ws clients get Autobahn verdicts', () => {
   test('skipUTF8Validation: every invalid-UTF-8 case of 6.x FAILS, valid ones stay OK', { timeout: 120_000 }, async () => {
-    const fuzzer = await startFuzzer(['6.3.*', '6.4.*', '6.6.*', '6.10.*'], { timeoutScale: 0.5 });
+    const fuzzer = await startFuzzer(['6.3.*', '6.4.*', '6.6.*', '6.10.*'], { timeoutScale: 1 });
     try {
       await runWsHarness(fuzzer.base, 'ws-no-utf8', { ws: { skipUTF8Validation: true } });
       const results = fuzzer.server.resultsFor('ws-no-utf8');
@@ -83,7 +83,7 @@ describe('deliberately broken ws clients get Autobahn verdicts', () => {
   });
 
   test('autoPong false: the ping cases FAIL (no pong), the others stay OK', { timeout: 120_000 }, async () => {
-    const fuzzer = await startFuzzer(['2.*'], { timeoutScale: 0.5 });
+    const fuzzer = await startFuzzer(['2.*'], { timeoutScale: 1 });
     try {
       await runWsHarness(fuzzer.base, 'ws-no-pong', { ws: { autoPong: false } });
       const verdicts = Object.fromEntries(fuzzer.server.resultsFor('ws-no-pong').map((r) => [r.caseId, `${r.behavior}/${r.behaviorClose}`]));
@@ -100,7 +100,7 @@ describe('deliberately broken ws clients get Autobahn verdicts', () => {
   // Autobahn (case.py onConnectionLost): the fuzzer did close first as expected, but the closing
   // handshake never completed, where the case requires a clean close: UNCLEAN (reported, not FAILED).
   test('a client that drops TCP after echoing, instead of closing: closing behaviour UNCLEAN', { timeout: 60_000 }, async () => {
-    const fuzzer = await startFuzzer(['1.1.1', '1.2.1', '5.6'], { timeoutScale: 0.5 });
+    const fuzzer = await startFuzzer(['1.1.1', '1.2.1', '5.6'], { timeoutScale: 1 });
     try {
       await runWsHarness(fuzzer.base, 'ws-drop', { onMessage: (ws, data, binary) => ws.send(data, { binary }, () => ws.terminate()) });
       const results = fuzzer.server.resultsFor('ws-drop');

@@ -1,13 +1,13 @@
 // Evidence 1 and 2 of issue 3: the catalogue against servers known to pass Autobahn — the `ws`
 // echo server and our own `wsw serve` (the built CLI), each with and without permessage-deflate —
 // and no case FAILED (isCaseFailure: behaviour or closing behaviour FAILED). Sections 1-7, 9, 10
-// in full; 12.x/13.x as DEFLATE_CASES (helpers.ts). Timers at GOOD_SERVER_SCALE (2) times
+// in full; 12.x/13.x as DEFLATE_CASES (helpers.ts). Timers at GOOD_PEER_SCALE (2) times
 // Autobahn's: see helpers.ts for why.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectCases } from '../../src/cases/catalogue';
 import { startWswServe, type WswServe } from '../peers';
-import { CORE_SECTIONS, DEFLATE_CASES, GOOD_SERVER_SCALE, assertNoFailure, buildCli, runCases, runCoreSections, startWsEchoProcess, type ServerProcess } from './helpers';
+import { CORE_SECTIONS, DEFLATE_CASES, GOOD_PEER_SCALE, assertNoFailure, buildCli, runCases, runCoreSections, startWsEchoProcess, type ServerProcess } from './helpers';
 
 const coreCount = selectCases(CORE_SECTIONS).length;
 
@@ -28,7 +28,7 @@ for (const deflate of [false, true]) {
     }
 
     test(`12.x/13.x subset: ${deflate ? 'no case FAILED, every one OK' : 'UNIMPLEMENTED, not FAILED'}`, async () => {
-      const results = await runCases(server.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_SERVER_SCALE });
+      const results = await runCases(server.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_PEER_SCALE });
       assertNoFailure(results, DEFLATE_CASES.length);
       for (const r of results) assert.equal(r.behavior, deflate ? 'OK' : 'UNIMPLEMENTED', r.caseId);
     });
@@ -46,7 +46,7 @@ for (const deflate of [false, true]) {
     }
 
     test(`12.x/13.x subset: ${deflate ? 'no case FAILED, every one OK' : 'UNIMPLEMENTED, not FAILED'}`, async () => {
-      const results = await runCases(serve.ws.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_SERVER_SCALE });
+      const results = await runCases(serve.ws.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_PEER_SCALE });
       assertNoFailure(results, DEFLATE_CASES.length);
       for (const r of results) assert.equal(r.behavior, deflate ? 'OK' : 'UNIMPLEMENTED', r.caseId);
     });

@@ -73,13 +73,14 @@ export async function startWsEchoProcess(options: WsEchoServerOptions = {}, time
 }
 
 /**
- * Timers for the good servers, as a multiple of Autobahn's. Several verdicts need the server to
- * act before one of our timers (6.x: fail on bad UTF-8 before our 0.5-1 s kill-after; the 1 s
- * server-drop wait); on a loaded 2-core machine a server can take longer than that. Longer timers
- * only give the server more time, so they can turn a timing-dependent FAILED into a pass but
- * never the other way round; what these tests prove is that no case fails for a protocol reason.
+ * Timers for peers expected to pass, as a multiple of Autobahn's. Several verdicts need the peer
+ * (server or client) to act before one of our timers (6.x: fail on bad UTF-8 before our 0.5-1 s
+ * kill-after; the 1 s drop wait); on a loaded 2-core machine a peer can take longer than that.
+ * Longer timers only give the peer more time, so they can turn a timing-dependent FAILED into a
+ * pass but never the other way round; what these tests prove is that no case fails for a
+ * protocol reason.
  */
-export const GOOD_SERVER_SCALE = 2;
+export const GOOD_PEER_SCALE = 2;
 
 /**
  * CORE_SECTIONS in two batches: 9.x (up to 16 MiB messages, some in 64-octet fragments: the
@@ -87,7 +88,7 @@ export const GOOD_SERVER_SCALE = 2;
  * on a loaded 2-core machine, the runner's own event loop is busy for longer than Autobahn's 5 s
  * opening-handshake time-out, and a case fails before it starts.
  */
-export async function runCoreSections(url: string, timeoutScale = GOOD_SERVER_SCALE): Promise<CaseResult[]> {
+export async function runCoreSections(url: string, timeoutScale = GOOD_PEER_SCALE): Promise<CaseResult[]> {
   const light = await runCases(url, CORE_SECTIONS.filter((p) => p !== '9.*'), { parallel: 16, timeoutScale });
   const heavy = await runCases(url, ['9.*'], { parallel: 4, timeoutScale });
   return [...light, ...heavy];

@@ -17,8 +17,11 @@ export type MessageType = 'text' | 'binary';
 export type Step =
   /** Send one (unfragmented) message. */
   | { op: 'send'; type: MessageType; data: Payload }
-  /** Wait until `count` (default 1) more messages have arrived than all earlier expects asked for. */
-  | { op: 'expect'; count?: number }
+  /**
+   * Wait until `count` (default 1) more messages have arrived than all earlier expects asked for;
+   * `withinMs` bounds this wait alone (default: the run's `timeoutMs`).
+   */
+  | { op: 'expect'; count?: number; withinMs?: number }
   /** Send a ping and wait for its pong (not available in the browser: recorded as an error there). */
   | { op: 'ping'; data?: Payload }
   /** Start the closing handshake and wait until the connection is closed. No code: an empty close frame. */

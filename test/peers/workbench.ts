@@ -75,10 +75,10 @@ export async function runWorkbenchClient(url: string, steps: readonly Step[], op
   const answer = /^sec-websocket-extensions: *(.*)$/im.exec(ws.info.responseHead ?? '');
   result.extensions = answer ? answer[1].trim() : '';
   let changed: () => void = () => {};
-  const until = (ready: () => boolean, what: string) =>
+  const until = (ready: () => boolean, what: string, ms = timeoutMs) =>
     new Promise<void>((resolve, reject) => {
       if (ready()) return resolve();
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
       changed = () => {
         if (!ready()) return;
         clearTimeout(timer);
@@ -101,7 +101,7 @@ export async function runWorkbenchClient(url: string, steps: readonly Step[], op
         if (step.op === 'send') ws.send(payloadBytes(step.type, step.data), { binary: step.type === 'binary' });
         else if (step.op === 'expect') {
           expected += step.count ?? 1;
-          await until(() => result.messages.length >= expected, `${expected} messages`);
+          await until(() => result.messages.length >= expected, `${expected} messages`, step.withinMs);
         } else if (step.op === 'ping') {
           const pongs = result.pongs.length;
           ws.ping(step.data ? payloadBytes('binary', step.data) : new Uint8Array(0));

@@ -164,7 +164,7 @@ export async function runWsClient(url: string, steps: readonly Step[], options: 
           }
           case 'expect': {
             const target = (awaited += step.count ?? 1);
-            await changes.until(() => result.messages.length >= target || closed, timeoutMs, `message #${target}`);
+            await changes.until(() => result.messages.length >= target || closed, step.withinMs ?? timeoutMs, `message #${target}`);
             if (result.messages.length < target) throw new Error(`connection closed after ${result.messages.length} of ${target} messages`);
             break;
           }

@@ -5,13 +5,17 @@ import assert from 'node:assert/strict';
 import { connect, listen, sendPaced, type WebSocketConnection, type WebSocketServer } from '../../src/transport';
 import { splitFrames } from '../../src/wire';
 
-const turn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('sendPaced', () => {
   let server: WebSocketServer;
   let client: WebSocketConnection;
   let reads: Buffer[] = [];
   const echoes: string[] = [];
+  let serverSocket: WebSocketConnection['socket'];
+  /** Between two writes: until the server has read all that was written (a loaded kernel may deliver late, and two writes would arrive as one read). */
+  const turn = async () => {
+    for (let i = 0; i < 2000 && serverSocket.bytesRead < client.socket.bytesWritten; i++) await new Promise((r) => setImmediate(r));
+  };
 
   before(async () => {
     server = await listen({ host: '127.0.0.1', port: 0 });
@@ -19,9 +23,9 @@ describe('sendPaced', () => {
     const address = server.server.address() as { port: number };
     client = await connect(`ws://127.0.0.1:${address.port}/`);
     client.on('message', (data) => echoes.push(Buffer.from(data).toString()));
-    client.socket.resume();
     const ws = await peer;
     ws.on('message', (data, binary) => ws.send(data, { binary }));
+    serverSocket = ws.socket;
     ws.socket.prependListener('data', (chunk: Buffer) => reads.push(Buffer.from(chunk))); // before the engine unmasks in place
   });
   after(async () => {

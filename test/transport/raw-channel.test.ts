@@ -12,7 +12,7 @@ interface Handle {
 }
 
 /** A loopback pair: our channel on the client side, the bytes the server got, and a count of the socket's write requests. */
-async function pair(): Promise<{ channel: RawChannel; received: () => Promise<Buffer>; requests: string[]; close: () => void }> {
+async function pair(): Promise<{ channel: RawChannel; received: (octets: number) => Promise<Buffer>; requests: string[]; close: () => void }> {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -35,8 +35,9 @@ async function pair(): Promise<{ channel: RawChannel; received: () => Promise<Bu
   return {
     channel: socketChannel(socket),
     requests,
-    received: async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    /** What the peer has read once `octets` arrived (or after 5 s, short: the test's check then fails). */
+    received: async (octets: number) => {
+      for (let waited = 0; chunks.reduce((n, c) => n + c.length, 0) < octets && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
       return Buffer.concat(chunks);
     },
     close: () => {
@@ -55,7 +56,7 @@ test('writes that are not sync, in one tick, leave as one write request, in orde
       channel.write(Uint8Array.of(i, i, i), false);
       expected.push(i, i, i);
     }
-    assert.deepEqual([...(await received())], expected);
+    assert.deepEqual([...(await received(expected.length))], expected);
     assert.deepEqual(requests, ['writev']);
   } finally {
     close();
@@ -71,7 +72,8 @@ test('sync writes leave one by one, each after the earlier writes; onWritten in 
     channel.write(Buffer.from('S'), true, () => written.push('S'));
     channel.write(Buffer.from('T'), true, () => written.push('T'));
     channel.write(Buffer.from('c'), false, () => written.push('c'));
-    assert.equal((await received()).toString(), 'abSTc');
+    assert.equal((await received(5)).toString(), 'abSTc');
+    for (let i = 0; i < 100 && written.length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(written, ['a', 'b', 'S', 'T', 'c']);
     // "ab" together, then S alone, T alone (after S was flushed), then c.
     assert.deepEqual(requests, ['writev', 'writeBuffer', 'writeBuffer', 'writeBuffer']);

@@ -52,8 +52,8 @@
     let errorSeen = false;
     let wake = () => {};
     const changed = () => wake();
-    const until = (ready, what) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { wake = () => {}; reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)); }, timeoutMs);
+    const until = (ready, what, ms = timeoutMs) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { wake = () => {}; reject(new Error(`timed out after ${ms} ms waiting for ${what}`)); }, ms);
       const check = () => { if (ready()) { clearTimeout(timer); wake = () => {}; resolve(); } };
       wake = check;
       check();
@@ -98,7 +98,7 @@
           ws.send(step.type === 'text' ? new TextDecoder('utf-8', { fatal: true }).decode(bytes) : bytes);
         } else if (step.op === 'expect') {
           const target = (awaited += step.count ?? 1);
-          await until(() => received.length >= target || closeEvent, `message #${target}`);
+          await until(() => received.length >= target || closeEvent, `message #${target}`, step.withinMs);
           if (received.length < target) throw new Error(`connection closed after ${received.length} of ${target} messages`);
         } else if (step.op === 'ping') {
           throw new Error('ping is not available in the browser WebSocket API');

@@ -67,6 +67,7 @@ async def run(url, steps, options):
         for i, step in enumerate(steps):
             op = step["op"]
             where = f"step {i} ({op})"
+            bound = step.get("withinMs", timeout * 1000) / 1000 if op == "expect" else timeout
             try:
                 if op == "send":
                     raw = payload_bytes(step["type"], step["data"])
@@ -74,7 +75,7 @@ async def run(url, steps, options):
                 elif op == "expect":
                     awaited += step.get("count", 1)
                     loop = asyncio.get_running_loop()
-                    deadline = loop.time() + timeout
+                    deadline = loop.time() + bound
                     while len(result["messages"]) < awaited:
                         if reading.done():
                             raise RuntimeError(f"connection closed after {len(result['messages'])} of {awaited} messages")
@@ -106,7 +107,7 @@ async def run(url, steps, options):
                 else:
                     raise ValueError(f"unknown op {op!r}")
             except asyncio.TimeoutError:
-                result["errors"].append(f"{where}: timed out after {timeout * 1000:.0f} ms")
+                result["errors"].append(f"{where}: timed out after {bound * 1000:.0f} ms")
                 break
             except Exception as exc:  # noqa: BLE001
                 result["errors"].append(f"{where}: {type(exc).__name__}: {exc}")

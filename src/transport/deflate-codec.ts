@@ -67,13 +67,25 @@ function syncStream(stream: ZlibStream): SyncRun | null {
   };
 }
 
-/** The last `size` bytes of output, kept as references to the buffers (no copying until asked). */
+/** A copy that holds only these bytes (Buffer#slice, unlike Uint8Array#slice, is a view of the whole buffer). */
+const copyOf = (view: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(view);
+
+/**
+ * The last `size` bytes of output. Outputs shorter than the window are kept by reference; of a
+ * longer one only its last `size` bytes are copied, so a connection holds at most about two
+ * windows, never a whole (up to maxMessageSize) message between messages.
+ */
 class RecentOutput {
   private parts: Uint8Array[] = [];
   private bytes = 0;
   constructor(private readonly size: number) {}
   add(data: Uint8Array): void {
     if (data.length === 0) return;
+    if (data.length >= this.size) {
+      this.parts = [copyOf(data.subarray(data.length - this.size))];
+      this.bytes = this.size;
+      return;
+    }
     this.parts.push(data);
     this.bytes += data.length;
     while (this.parts.length > 1 && this.bytes - this.parts[0].length >= this.size) this.bytes -= this.parts.shift()!.length;
@@ -97,7 +109,7 @@ class History {
   }
   append(data: Uint8Array): void {
     if (data.length >= this.size) {
-      this.bytes = data.slice(data.length - this.size);
+      this.bytes = copyOf(data.subarray(data.length - this.size));
       return;
     }
     const keep = Math.min(this.bytes.length, this.size - data.length);

@@ -3,11 +3,22 @@
 // createInflateRaw with Z_SYNC_FLUSH), across messages, with and without context takeover.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { PerMessageDeflate, ProtocolError, type DeflateParams } from '../../src/engine';
 import { createNodeDeflateCodec } from '../../src/transport/deflate-codec';
 
 const SYNC = zlib.constants.Z_SYNC_FLUSH;
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+/** ArrayBuffer bytes still reachable after full collections. */
+function heldBytes(): number {
+  gc();
+  gc();
+  return process.memoryUsage().arrayBuffers;
+}
 const TAIL = Buffer.from([0, 0, 0xff, 0xff]);
 
 /** A streaming zlib peer: what ws or a browser runs on the other side. */
@@ -78,6 +89,22 @@ for (const streaming of [true, false]) {
         });
       }
     }
+
+    test('between messages only the window is kept, not the last message (16 MiB each way)', () => {
+      const size = 16 * 1024 * 1024;
+      const compressed = zlib.deflateRawSync(Buffer.alloc(size), { finishFlush: SYNC }).subarray(0, -4);
+      const ours = new PerMessageDeflate(params(), 'server', codec);
+      const before = heldBytes();
+      // in a function of its own: the caller's frame must not hold the messages itself
+      const run = () => {
+        assert.equal(ours.decompress(compressed, size).length, size);
+        assert.ok(ours.compress(Buffer.alloc(size)).length < size / 100);
+      };
+      run();
+      const held = heldBytes() - before;
+      assert.ok(held < 2 * 1024 * 1024, `${held} bytes held after the messages were dropped`);
+      ours.close();
+    });
 
     test('a zip bomb stops at the limit with 1009; corrupt data is 1007', () => {
       const bomb = zlib.deflateRawSync(Buffer.alloc(8 * 1024 * 1024), { finishFlush: SYNC }).subarray(0, -4);

@@ -220,7 +220,8 @@ export class FrameParser {
       throw new ProtocolError(1009, 'WSW_ERR_FRAME_TOO_BIG', `frame of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
     }
     const masked = (b1 & 0x80) !== 0;
-    this.mask = masked ? buf.slice(p, p + 4) : null;
+    // A copy: the mask outlives the read (frame events, a wire log), and on a Buffer slice() is a view of the whole read.
+    this.mask = masked ? Uint8Array.of(buf[p], buf[p + 1], buf[p + 2], buf[p + 3]) : null;
     this.maskOffset = 0;
     this.remaining = length;
     const join = this.sink.onFrameHeader({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x07, opcode: b0 & 0x0f, masked, mask: this.mask, length });

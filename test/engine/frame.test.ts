@@ -199,6 +199,21 @@ describe('RFC 6455 §5.2 base framing: lengths', () => {
     assert.deepEqual(parseAll(hex('827f0000000000000003010203'), clientSide), [frame({ opcode: 2, payload: '010203' })]);
   });
 
+  test('the header hands out a copy of the masking key, not a view of the read (which it would keep alive)', () => {
+    // A Buffer's slice() is a view: a key cut that way from a socket read kept the whole read
+    // alive for as long as a frame event (a wire-log row) kept the key.
+    const frame = hex('818537fa213d7f9f4d5158');
+    const read = Buffer.from(new ArrayBuffer(64 * 1024), 0, frame.length); // a read, in a 64 KiB allocation
+    read.set(frame);
+    const headers: FrameHeader[] = [];
+    new FrameParser({ onFrameHeader: (h) => void headers.push(h), onFramePayload: () => {}, onFrameEnd: () => {} }, { ...serverSide }).push(read);
+    const mask = headers[0].mask!;
+    assert.equal(toHex(mask), '37fa213d');
+    assert.equal(mask.buffer.byteLength, 4);
+    read.fill(0);
+    assert.equal(toHex(mask), '37fa213d', 'unchanged when the read buffer is reused');
+  });
+
   test('a masked payload is unmasked in place in the input buffer (the parser takes ownership)', () => {
     const input = hex('818537fa213d7f9f4d5158');
     new FrameParser(new Recorder(), { ...serverSide }).push(input);

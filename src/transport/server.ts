@@ -97,7 +97,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.handshaking) socket.destroy();
     const closing = [...this.connections].map((ws) => {
-      if (ws.state === 'open') ws.close(code).catch(() => {});
+      try {
+        if (ws.state === 'open') ws.close(code).catch(() => {});
+      } catch {
+        ws.terminate(); // e.g. a code close() refuses: the server still stops
+      }
       return ws.closed;
     });
     const timer = setTimeout(() => {

@@ -214,9 +214,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.act(() => this.engine.sendRaw(bytes));
   }
 
-  /** Starts the closing handshake and resolves when the connection has ended. */
+  /**
+   * Starts the closing handshake and resolves when the connection has ended. Not held back by
+   * maxBufferedBytes: a close frame is small, and a connection must always be closable.
+   */
   close(code: number | null = 1000, reason = ''): Promise<CloseInfo> {
-    if (this.engine.state === 'open') this.act(() => this.engine.sendClose(code, reason));
+    if (this.engine.state === 'open') this.write(() => this.engine.sendClose(code, reason));
     return this.closed;
   }
 
@@ -239,10 +242,15 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     });
   }
 
+  /** A send the caller asked for: refused while more than maxBufferedBytes wait to be sent. */
   private act(send: () => void): boolean {
     if (this.socket.writableLength > this.maxBufferedBytes) {
       throw new UsageError('WSW_USAGE_BACKPRESSURE', `${this.socket.writableLength} bytes are waiting to be sent (limit ${this.maxBufferedBytes}); await drained() before sending more`);
     }
+    return this.write(send);
+  }
+
+  private write(send: () => void): boolean {
     send();
     this.pump();
     return !this.socket.writableNeedDrain;

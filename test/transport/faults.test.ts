@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { connect, listen, type WebSocketConnection } from '../../src/transport';
 import { acceptKeyFor, encodeFrame } from '../../src/engine';
-import { acceptUpgrade, rawClient, rawServer } from '../reliability/helpers';
+import { acceptUpgrade, rawClient, rawServer, within } from '../reliability/helpers';
 
 /** Collects everything a raw socket receives until the peer closes it. */
 function readAll(socket: net.Socket): Promise<Buffer> {
@@ -280,6 +280,29 @@ describe('server faults and limits', () => {
     socket.destroy();
     await ws.closed;
     await server.close();
+  });
+
+  test('over the buffer cap, close() still starts the closing handshake and server.close() ends the connection', async () => {
+    const server = await listen({ maxBufferedBytes: 1024 * 1024 });
+    const accepted = once(server, 'connection');
+    const socket = await rawClient(server.port);
+    socket.write(upgradeRequest());
+    socket.pause(); // never read
+    const [ws] = (await accepted) as [WebSocketConnection];
+    try {
+      ws.send(new Uint8Array(16 * 1024 * 1024));
+      assert.throws(() => ws.send(new Uint8Array(1)), { code: 'WSW_USAGE_BACKPRESSURE' });
+      const closed = ws.close(1001, 'bye');
+      assert.equal(ws.state, 'closing', 'the close frame was queued');
+      const stopped = await within(server.close(1001, 300).then(() => 'stopped'), 5000);
+      assert.equal(stopped, 'stopped', 'server.close() resolved');
+      const info = await closed;
+      assert.equal(info.sent?.code, 1001);
+    } finally {
+      socket.destroy();
+      ws.terminate();
+      await server.close();
+    }
   });
 
   test('IPv6 loopback works both ways', async () => {

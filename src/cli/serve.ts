@@ -21,16 +21,15 @@ export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [-
  * 'drain' listener resumes reading, however many of them found the buffer full.
  */
 export function echo(ws: WebSocketConnection): void {
-  let waiting = false;
+  let release: (() => void) | null = null;
   const resume = () => {
-    waiting = false;
-    ws.socket.resume();
+    release?.();
+    release = null;
   };
   ws.on('message', (data, binary) => {
     if (ws.state !== 'open') return;
-    if (!ws.send(data, { binary }) && !waiting) {
-      waiting = true;
-      ws.socket.pause();
+    if (!ws.send(data, { binary }) && !release) {
+      release = ws.holdReading();
       ws.once('drain', resume);
     }
   });

@@ -115,7 +115,6 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
       socket.removeAllListeners('data');
       socket.removeAllListeners('error');
       socket.removeAllListeners('close');
-      socket.pause();
       const engine = new Connection({
         role: 'client',
         pauseAfterMessage: true,
@@ -141,11 +140,15 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
       // Bytes that came with the response go to the engine now, ahead of anything read later (also
       // if the caller resumes the socket at once); their events wait until the caller, resumed by
       // resolve(), has attached its handlers.
+      const release = ws.holdReading();
       ws.receive(data.subarray(headLength), { emit: false });
       resolve(ws);
       setImmediate(() => {
-        ws.emitPending();
-        socket.resume();
+        try {
+          ws.emitPending();
+        } finally {
+          release();
+        }
       });
     }
   });

@@ -63,8 +63,7 @@ export async function sendPaced(ws: WebSocketConnection, data: Uint8Array, optio
     write(concat(pending));
     pending = [];
   };
-  const socket = ws.socket;
-  socket.pause();
+  const release = ws.holdReading(); // no automatic pong lands inside a chopped frame
   try {
     let first = true;
     for (const frame of frames) {
@@ -88,6 +87,6 @@ export async function sendPaced(ws: WebSocketConnection, data: Uint8Array, optio
     flushPending();
     return { frames: frames.length, writes, completed: true };
   } finally {
-    if (!socket.destroyed) socket.resume();
+    release();
   }
 }

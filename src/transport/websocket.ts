@@ -126,6 +126,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private endCalled = false;
   private pumping = false;
   private pumpAgain = false;
+  private readingHolds = 0;
+  /** Events wait for emitPending(): a client's caller has no handlers yet (see receive()). */
+  private eventsHeld = false;
   private readonly closeTimeoutMs: number;
   private readonly maxBufferedBytes: number;
 
@@ -183,17 +186,38 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   }
 
   /**
-   * Feeds bytes that arrived together with the handshake. With `emit: false` their events wait
-   * for emitPending(), for a caller that has not attached its handlers yet.
+   * Feeds bytes that arrived together with the handshake. With `emit: false` events (theirs and
+   * any later ones) wait for emitPending(), for a caller that has not attached its handlers yet.
    */
   receive(data: Uint8Array, { emit = true }: { emit?: boolean } = {}): void {
+    if (!emit) this.eventsHeld = true;
     if (data.length > 0) this.engine.receiveData(data);
-    if (emit) this.pump();
+    this.pump();
   }
 
-  /** Emits the events (and sends the answers) of bytes fed with `receive(…, { emit: false })`. */
+  /**
+   * Emits the events held since `receive(…, { emit: false })`, and from then on as they come.
+   * Until then sends still go out, and their events queue behind the held ones.
+   */
   emitPending(): void {
+    this.eventsHeld = false;
     this.pump();
+  }
+
+  /**
+   * Stops reading from the socket until the returned release is called. Holds nest: the socket
+   * reads again when the last one is released, so one part of the program (connect() until the
+   * caller has its handlers, sendPaced() between chops, an echo waiting for 'drain') cannot
+   * resume what another paused. Use this, not socket.pause() / resume().
+   */
+  holdReading(): () => void {
+    if (this.readingHolds++ === 0) this.socket.pause();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.readingHolds === 0 && !this.socket.destroyed) this.socket.resume();
+    };
   }
 
   /** Sends text (a string) or binary (bytes); false means "wait for drain before sending more". */
@@ -274,6 +298,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       do {
         this.pumpAgain = false;
         this.flush();
+        if (this.eventsHeld) break;
         const events = this.engine.events();
         for (const event of events) this.dispatch(event);
         // The engine pauses after each message: keep going until it has nothing more to say.

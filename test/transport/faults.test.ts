@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { connect, listen, type WebSocketConnection } from '../../src/transport';
+import { connect, listen, sendPaced, type WebSocketConnection } from '../../src/transport';
+import { splitFrames } from '../../src/wire';
 import { acceptKeyFor, encodeFrame } from '../../src/engine';
 import { acceptUpgrade, rawClient, rawServer, within } from '../reliability/helpers';
 
@@ -128,7 +129,7 @@ describe('client faults', () => {
   });
 });
 
-describe('frames that arrive with the 101 response', () => {
+describe("a client connection's first moments: frames with the 101, early sends, reading holds", () => {
   // One write: the 101, a small text frame, then a 100 KiB binary frame. The client's first read
   // (64 KiB) ends inside the binary frame; the next read follows in the same turn of the loop.
   async function serverSendingWithTheResponse(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -160,6 +161,64 @@ describe('frames that arrive with the 101 response', () => {
       }
     });
   }
+
+  test('a send() before the handlers are attached does not deliver those frames early (they would be lost)', async () => {
+    const server = await serverSendingWithTheResponse();
+    try {
+      const ws = await connect(server.url);
+      ws.send('hi');
+      const got: number[] = [];
+      ws.on('message', (data) => got.push(data.length));
+      for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(got, [5, 100 * 1024]);
+      ws.terminate();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('sendPaced() right after connect(): a ping that arrives meanwhile is answered after the last chop', async () => {
+    // The server pings as soon as the first chop arrives; the pong must not land inside the frame.
+    const reads: Buffer[] = [];
+    const server = await rawServer((socket) => acceptUpgrade(socket, (s) => {
+      s.on('data', (chunk: Buffer) => {
+        if (!reads.length) s.write(Buffer.from([0x89, 0x01, 0x50]));
+        reads.push(chunk);
+      });
+    }));
+    try {
+      const ws = await connect(`ws://127.0.0.1:${server.port}/`);
+      const result = await sendPaced(ws, new Uint8Array(20), { binary: true, chopSize: 2 });
+      assert.equal(result.completed, true);
+      for (let i = 0; i < 200 && !Buffer.concat(reads).includes(0x8a); i++) await new Promise((r) => setTimeout(r, 10));
+      const wire = Buffer.concat(reads);
+      const frames = splitFrames(wire).map((f) => f[0]);
+      assert.deepEqual(frames, [0x82, 0x8a], `binary frame, then the pong: ${wire.toString('hex')}`);
+      ws.terminate();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('reading holds nest: the socket reads again when the last one is released', async () => {
+    const server = await listen();
+    server.on('connection', () => {});
+    try {
+      const ws = await connect(server.url);
+      await new Promise((r) => setImmediate(r)); // connect() has released its own hold
+      assert.equal(ws.socket.isPaused(), false);
+      const first = ws.holdReading();
+      const second = ws.holdReading();
+      first();
+      first(); // a second call of the same release does nothing
+      assert.equal(ws.socket.isPaused(), true, 'one hold is left');
+      second();
+      assert.equal(ws.socket.isPaused(), false);
+      await ws.close();
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('server faults and limits', () => {

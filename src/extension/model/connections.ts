@@ -262,7 +262,6 @@ export class ConnectionStore implements vscode.Disposable {
         this.changed.fire(entry);
       });
       ws.on('message', () => undefined); // messages are in the frame log
-      ws.socket.resume();
       this.changed.fire(entry);
       return entry;
     } catch (error) {

@@ -15,6 +15,19 @@ export function createListener(tlsSetting: TlsSetting | undefined, handshakeTime
   return { server, fingerprint: made?.fingerprint ?? null };
 }
 
+/** How long a refused peer gets to read the refusal and close its side before the socket is dropped. */
+const REFUSAL_GRACE_MS = 1000;
+
+/**
+ * Sends a refusal and half-closes; drops the socket if the peer has not closed its side within
+ * the grace time (a peer that never does must not hold a socket, or a server's close(), forever).
+ */
+export function refuseAndDrop(socket: net.Socket, response: Uint8Array): void {
+  socket.end(response);
+  const timer = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS).unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** Listens on host:port (127.0.0.1 and a free port by default); rejects on EADDRINUSE and the like. */
 export function startListening(server: net.Server, host = '127.0.0.1', port = 0): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { HandshakeError, defaultHeadLimits, parseHttpHead, refusal, type HeadLimits, type HttpHead } from '../engine';
 import { socketChannel, type RawChannel } from './raw-channel';
-import { createListener, startListening } from './listener';
+import { createListener, refuseAndDrop, startListening } from './listener';
 
 export interface RawRequest {
   head: HttpHead;
@@ -36,7 +36,9 @@ export interface RawServerOptions {
 }
 
 export class RawServer {
+  /** Every accepted TCP socket until it closes (under TLS the raw one, also mid-TLS-handshake). */
   private readonly sockets = new Set<net.Socket>();
+  private closing = false;
 
   constructor(
     readonly server: net.Server,
@@ -47,6 +49,10 @@ export class RawServer {
     private readonly handler: (request: RawRequest) => void,
   ) {
     server.maxConnections = options.maxConnections ?? 1000;
+    server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     server.on(secure ? 'secureConnection' : 'connection', (socket: net.Socket) => this.readHead(socket));
     if (secure) server.on('tlsClientError', (_error: Error, socket: tls.TLSSocket) => socket.destroy());
   }
@@ -63,14 +69,17 @@ export class RawServer {
 
   /** Stops listening and drops every connection still open. */
   close(): Promise<void> {
+    this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     return stopped;
   }
 
   private readHead(socket: net.Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    if (this.closing) {
+      socket.destroy(); // e.g. a TLS handshake that completed after close()
+      return;
+    }
     socket.on('error', () => {}); // ends in 'close'; the channel reports it
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const received: Buffer[] = [];
@@ -85,7 +94,7 @@ export class RawServer {
       } catch (error) {
         if (!(error instanceof HandshakeError)) throw error;
         done();
-        socket.end(refusal(error));
+        refuseAndDrop(socket, refusal(error));
         return;
       }
       if (!head) return;

@@ -17,7 +17,7 @@ import {
   type ServerHandshakeResult,
 } from '../engine';
 import { nodeDeflateCodec } from './deflate-codec';
-import { createListener, startListening } from './listener';
+import { createListener, refuseAndDrop, startListening } from './listener';
 import { WebSocketConnection, type OpenInfo, type WebSocketOptions } from './websocket';
 
 export interface ServerOptions extends WebSocketOptions {
@@ -51,8 +51,9 @@ export type ServerEvents = {
 
 export class WebSocketServer extends EventEmitter<ServerEvents> {
   readonly connections = new Set<WebSocketConnection>();
-  /** Sockets still in their opening handshake. */
-  private readonly handshaking = new Set<net.Socket>();
+  /** Every accepted TCP socket until it closes (under TLS the raw one): what close() finally drops. */
+  private readonly sockets = new Set<net.Socket>();
+  private closing = false;
   private readonly deflateOptions: DeflateOptions | false;
 
   constructor(
@@ -64,6 +65,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   ) {
     super();
     this.deflateOptions = options.deflate === true ? {} : options.deflate || false;
+    const sockets = this.sockets;
+    function forgetSocket(this: net.Socket): void {
+      sockets.delete(this);
+    }
+    server.on('connection', (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.on('close', forgetSocket);
+    });
     server.on(secure ? 'secureConnection' : 'connection', (socket: net.Socket) => this.handshake(socket));
     // A failed or timed-out TLS handshake (garbage instead of a ClientHello, a client that never
     // starts TLS): Node reports it here but leaves the socket open, so close it ourselves.
@@ -94,8 +103,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** Stops listening, closes every connection with `code` (1001 going away), then drops stragglers. */
   async close(code = 1001, timeoutMs = 2000): Promise<void> {
+    this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.handshaking) socket.destroy();
     const closing = [...this.connections].map((ws) => {
       try {
         if (ws.state === 'open') ws.close(code).catch(() => {});
@@ -109,6 +118,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     }, timeoutMs);
     await Promise.all(closing);
     clearTimeout(timer);
+    // What is left never became a connection: opening or TLS handshakes, refused peers
+    for (const socket of this.sockets) socket.destroy();
     await stopped;
   }
 
@@ -118,15 +129,17 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     // Asked only when a handshake fails: getpeername was 7% of a server's CPU per handshake.
     const remote = () => peerOf(socket);
     const timeoutMs = options.handshakeTimeoutMs ?? 10000;
+    if (this.closing) {
+      socket.destroy(); // e.g. a TLS handshake that completed after close()
+      return;
+    }
     socket.setNoDelay(true);
-    this.handshaking.add(socket);
     const received: Buffer[] = [];
     let receivedBytes = 0;
     let done = false;
     const finish = () => {
       done = true;
       clearTimeout(timer);
-      this.handshaking.delete(socket);
       // Detach every listener made in this scope: one left on the socket would keep the whole
       // scope (request chunks, timer, these closures) alive for the connection's lifetime.
       socket.removeListener('data', onData);
@@ -135,7 +148,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     const refuse = (error: HandshakeError) => {
       finish();
       const peer = remote();
-      socket.end(refusal(error));
+      refuseAndDrop(socket, refusal(error));
       this.emit('handshake-failed', error, peer);
     };
     const timer = setTimeout(() => {

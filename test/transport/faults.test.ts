@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { connect, listen, sendPaced, type WebSocketConnection } from '../../src/transport';
+import { connect, listen, listenRaw, sendPaced, type WebSocketConnection } from '../../src/transport';
 import { splitFrames } from '../../src/wire';
 import { acceptKeyFor, encodeFrame } from '../../src/engine';
 import { acceptUpgrade, rawClient, rawServer, within } from '../reliability/helpers';
@@ -361,6 +361,44 @@ describe('server faults and limits', () => {
       socket.destroy();
       ws.terminate();
       await server.close();
+    }
+  });
+
+  test('a refused peer that never closes its side is dropped after a grace second; close() does not wait for it', async () => {
+    for (const start of [() => listen({ handshakeTimeoutMs: 5000 }), () => listenRaw({ headTimeoutMs: 5000 }, () => {})]) {
+      const server = await start();
+      const port = server.port;
+      const peer = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }); // keeps its side open
+      peer.on('error', () => {});
+      const response = new Promise<string>((resolve) => peer.once('data', (d) => resolve(d.toString('latin1'))));
+      peer.write(`GET / HTTP/1.1\r\nHost: x\r\n${'X-Big: ' + 'a'.repeat(20000)}\r\n\r\n`);
+      assert.match(await response, /^HTTP\/1\.1 4\d\d /);
+      const open = () => new Promise<number>((resolve, reject) => server.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+      assert.equal(await open(), 1, 'half-closed, waiting for the peer');
+      let left = 1;
+      for (let waited = 0; left > 0 && waited < 4000; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = await open();
+      }
+      assert.equal(left, 0, 'the server dropped the socket after the grace time');
+      peer.destroy();
+      await server.close();
+    }
+  });
+
+  test('close() drops sockets still in their TLS handshake (it waited for their time-out)', async () => {
+    for (const start of [() => listen({ tls: 'self-signed', handshakeTimeoutMs: 10_000 }), () => listenRaw({ tls: 'self-signed', headTimeoutMs: 10_000 }, () => {})]) {
+      const server = await start();
+      const silent = net.connect(server.port, '127.0.0.1'); // TCP only: no ClientHello
+      silent.on('error', () => {});
+      await once(silent, 'connect');
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      const stopped = await within(server.close().then(() => 'stopped'), 3000);
+      assert.equal(stopped, 'stopped', 'close() did not wait for the handshake time-out');
+      assert.ok(Date.now() - started < 2000, `close() took ${Date.now() - started} ms`);
+      if (!silent.destroyed) await within(once(silent, 'close'), 2000);
+      assert.equal(silent.destroyed, true);
     }
   });
 

@@ -153,6 +153,20 @@ export function acceptClientRequest(head: HttpHead, options: ServerHandshakeOpti
   }
 }
 
+/** The application's choice; its mistakes refuse this handshake (500), they do not escape into the server. */
+function chooseSubprotocol(select: (offered: string[]) => string | null, offered: string[]): string | null {
+  let protocol: string | null;
+  try {
+    protocol = select(offered);
+  } catch (error) {
+    throw new HandshakeError('WSW_HS_SUBPROTOCOL', `selectSubprotocol failed: ${(error as Error)?.message ?? String(error)}`, 500);
+  }
+  if (protocol !== null && !offered.includes(protocol)) {
+    throw new HandshakeError('WSW_HS_SUBPROTOCOL', `selectSubprotocol chose ${JSON.stringify(protocol)}, which the client did not offer`, 500);
+  }
+  return protocol;
+}
+
 function acceptOrThrow(head: HttpHead, options: ServerHandshakeOptions): ServerHandshakeResult {
   const [method, target, version] = head.startLine;
   if (method !== 'GET') throw new HandshakeError('WSW_HS_METHOD', `method ${method} is not GET`, 405);
@@ -170,8 +184,7 @@ function acceptOrThrow(head: HttpHead, options: ServerHandshakeOptions): ServerH
     .map((t) => t.trim())
     .filter(Boolean);
   for (const p of offered) if (!isToken(p)) throw new HandshakeError('WSW_HS_SUBPROTOCOL', `invalid subprotocol ${JSON.stringify(p)}`, 400);
-  const protocol = offered.length && options.selectSubprotocol ? options.selectSubprotocol(offered) : null;
-  if (protocol !== null && !offered.includes(protocol)) throw new RangeError(`selectSubprotocol chose ${protocol}, which the client did not offer`);
+  const protocol = offered.length && options.selectSubprotocol ? chooseSubprotocol(options.selectSubprotocol, offered) : null;
 
   let deflate: DeflateParams | null = null;
   let declinedExtensions: string[] = [];

@@ -237,7 +237,15 @@ describe('RFC 6455 §4.2 server checks of the client request', () => {
     const noCallback = accept(request({ 'Sec-WebSocket-Protocol': 'a' }));
     assert.ok(noCallback.ok && noCallback.protocol === null);
     refusedWith(request({ 'Sec-WebSocket-Protocol': 'a, b c' }), 'WSW_HS_SUBPROTOCOL', 400);
-    assert.throws(() => accept(request({ 'Sec-WebSocket-Protocol': 'a' }), { selectSubprotocol: () => 'z' }), RangeError);
+    // the application's mistakes refuse the handshake with 500 instead of escaping into the server
+    refusedWith(request({ 'Sec-WebSocket-Protocol': 'a' }), 'WSW_HS_SUBPROTOCOL', 500, { selectSubprotocol: () => 'z' });
+    refusedWith(request({ 'Sec-WebSocket-Protocol': 'a' }), 'WSW_HS_SUBPROTOCOL', 500, {
+      selectSubprotocol: () => {
+        throw new Error('no database');
+      },
+    });
+    const thrown = accept(request({ 'Sec-WebSocket-Protocol': 'a' }), { selectSubprotocol: () => { throw new Error('no database'); } });
+    assert.ok(!thrown.ok && /selectSubprotocol failed: no database/.test(thrown.error.message));
   });
 
   test('permessage-deflate negotiated into the response', () => {

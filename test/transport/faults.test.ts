@@ -402,6 +402,27 @@ describe('server faults and limits', () => {
     }
   });
 
+  test('a selectSubprotocol that throws refuses that handshake with 500 and handshake-failed; the server goes on', async () => {
+    const server = await listen({
+      selectSubprotocol: (offered) => {
+        if (offered.includes('boom')) throw new Error('no database');
+        return offered[0];
+      },
+    });
+    server.on('connection', () => {});
+    try {
+      const failed = once(server, 'handshake-failed');
+      await assert.rejects(connect(server.url, { subprotocols: ['boom'] }), (e: Error & { code?: string }) => e.code === 'WSW_CONNECT_HANDSHAKE' && /500/.test(e.message));
+      const [error] = await failed;
+      assert.match(error.message, /selectSubprotocol failed: no database/);
+      const fine = await connect(server.url, { subprotocols: ['chat'] });
+      assert.equal(fine.info.protocol, 'chat');
+      await fine.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   test('IPv6 loopback works both ways', async () => {
     const server = await listen({ host: '::1' });
     server.on('connection', (ws) => ws.on('message', (d, b) => ws.send(d, { binary: b })));

@@ -108,7 +108,7 @@ function socketOnError(this: SocketWithConnection, error: Error): void {
   this[kConnection].onSocketError(error);
 }
 function socketOnDrain(this: SocketWithConnection): void {
-  this[kConnection].emit('drain');
+  this[kConnection].onSocketDrain();
 }
 
 const textEncoder = new TextEncoder();
@@ -127,6 +127,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private pumping = false;
   private pumpAgain = false;
   private readingHolds = 0;
+  /** Set while reading waits for the peer to take what its own frames made us write. */
+  private backlogRelease: (() => void) | null = null;
   /** Events wait for emitPending(): a client's caller has no handlers yet (see receive()). */
   private eventsHeld = false;
   private readonly closeTimeoutMs: number;
@@ -155,6 +157,18 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   onSocketData(chunk: Buffer): void {
     this.engine.receiveData(chunk);
     this.pump();
+    // A peer that pings (or closes, or sends what we answer) but does not read would make the
+    // answers pile up without bound: read no more until it has taken them ('drain').
+    const socket = this.socket;
+    if (!this.backlogRelease && socket.writableLength > this.maxBufferedBytes && socket.writableNeedDrain) this.backlogRelease = this.holdReading();
+  }
+
+  onSocketDrain(): void {
+    if (this.backlogRelease) {
+      this.backlogRelease();
+      this.backlogRelease = null;
+    }
+    this.emit('drain');
   }
 
   onSocketEnd(): void {

@@ -423,6 +423,36 @@ describe('server faults and limits', () => {
     }
   });
 
+  test('a peer that pings and does not read: the server stops reading at the buffer cap, then answers every ping', async () => {
+    const maxBuffered = 256 * 1024;
+    const server = await listen({ maxBufferedBytes: maxBuffered });
+    const accepted = once(server, 'connection');
+    const socket = await rawClient(server.port);
+    socket.write(upgradeRequest());
+    const [ws] = (await accepted) as [WebSocketConnection];
+    try {
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      await new Promise((r) => setTimeout(r, 50));
+      socket.pause(); // reads nothing for now
+      const after101 = received;
+      const ping = Buffer.concat([Buffer.from([0x89, 0x80 | 125, 0, 0, 0, 0]), Buffer.alloc(125)]);
+      const count = 64 * 1024;
+      socket.write(Buffer.concat(Array(count).fill(ping))); // 8.3 MiB of pings
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(ws.bufferedAmount < maxBuffered + 256 * 1024, `${ws.bufferedAmount} bytes of pongs buffered`);
+      assert.equal(ws.socket.isPaused(), true, 'the server stopped reading');
+      socket.resume();
+      const expected = count * (2 + 125);
+      for (let waited = 0; received - after101 < expected && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(received - after101, expected, 'a pong for every ping');
+      assert.equal(ws.state, 'open');
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
+  });
+
   test('IPv6 loopback works both ways', async () => {
     const server = await listen({ host: '::1' });
     server.on('connection', (ws) => ws.on('message', (d, b) => ws.send(d, { binary: b })));

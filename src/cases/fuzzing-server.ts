@@ -12,7 +12,7 @@
  * onConnect, which refuses the handshake). Results are kept in memory per agent, one per case,
  * for at most `maxAgents` agents (the oldest agent is forgotten first).
  */
-import { Connection, HandshakeError, acceptClientRequest, refusal, type HttpHead } from '../engine';
+import { Connection, HandshakeError, acceptClientRequest, refusal, truncateUtf8, type HttpHead } from '../engine';
 import { listenRaw, type RawChannel, type RawServer, type RawServerOptions } from '../transport';
 import type { CaseDefinition } from './definition';
 import type { CaseResult } from './result';
@@ -35,6 +35,8 @@ export interface FuzzingServerOptions {
   onCaseDone?: (result: CaseResult, index: number) => void;
   /** /updateReports: write the reports for `results` (every agent's); the close follows when it settles. */
   updateReports?: (agent: string, results: CaseResult[]) => void | Promise<void>;
+  /** /updateReports could not write the reports (the client got close 1011 with the reason). */
+  onReportsFailed?: (agent: string, error: Error) => void;
   /** /updateReports?…&shutdownOnComplete=true, after the reports were written (Autobahn stops its reactor). */
   onShutdownRequested?: () => void;
   /** A request that was refused, and why (for logs). */
@@ -126,8 +128,11 @@ export class FuzzingServer {
         return this.control(request, target, async (session) => {
           try {
             await this.options.updateReports?.(agent!, this.allResults());
-          } finally {
             session.finish(null);
+          } catch (error) {
+            // the client hears that its reports were not written (1011 and why), the server's user too
+            session.finish(null, `reports not written: ${(error as Error).message}`);
+            this.options.onReportsFailed?.(agent!, error as Error);
           }
           if (/^(true|yes)$/i.test(params.get('shutdownOnComplete') ?? '')) this.options.onShutdownRequested?.();
         });
@@ -259,11 +264,15 @@ class ControlSession {
     this.cancelTimer = this.channel.setTimer(seconds * 1000, () => this.finish(null));
   }
 
-  /** Sends `text` (if any), then closes with 1000; drops TCP if the client does not finish closing. */
-  finish(text: string | null): void {
+  /**
+   * Sends `text` (if any), then closes with 1000, or with 1011 and `failure` as the reason when
+   * the request could not be served; drops TCP if the client does not finish closing.
+   */
+  finish(text: string | null, failure?: string): void {
     if (this.engine.state === 'open') {
       if (text !== null) this.engine.sendMessage(new TextEncoder().encode(text), { binary: false });
-      this.engine.sendClose(1000);
+      if (failure === undefined) this.engine.sendClose(1000);
+      else this.engine.sendClose(1011, truncateUtf8(failure, 123));
     }
     this.pump();
     this.cancelTimer?.();

@@ -1,9 +1,17 @@
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /**
  * A small argument parser: declared options only, repeatable ones collected in order, and
  * a clear UsageError for anything unknown or missing a value.
  */
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
+}
+
+/** `--help` (as an option, not as an option's value) or `-h` (as a word of its own): print the usage. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
 }
 
 export type OptionKind = 'flag' | 'value' | 'list';
@@ -24,6 +32,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionKind>, take
   const parsed: ParsedArgs = { positionals: [], flags: new Set(), values: new Map(), ordered: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--help' || arg === '-h') throw new HelpRequested();
     if (!arg.startsWith('--') || arg === '--') {
       parsed.positionals.push(arg);
       continue;
@@ -45,6 +54,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionKind>, take
       value += '\0' + argv[++i];
     }
     if (kind === 'list') parsed.ordered.push([name, value]);
+    else if (parsed.values.has(name)) throw new CliUsageError(`--${name} given twice`);
     else parsed.values.set(name, value);
   }
   return parsed;
@@ -56,4 +66,60 @@ export function integerOption(parsed: ParsedArgs, name: string, fallback: number
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) throw new CliUsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return value;
+}
+
+/** A decimal number (no hex, exponents or spaces) from min to max. */
+export function numberOption(parsed: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
+  const text = parsed.values.get(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+(?:\.\d+)?$/.test(text) || value < min || value > max) throw new CliUsageError(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** The longest a Node timer can wait (ms); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The contents of the file an option names; a file that cannot be read is a usage error that names both. */
+export function readInputFile(option: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new CliUsageError(`--${option} ${path}: ${reason(error)}`);
+  }
+}
+
+/** Makes sure reports can be written to `dir` (creating it), before any work that would be lost. */
+export function prepareOutputDir(option: string, dir: string): void {
+  if (!dir) throw new CliUsageError(`--${option} needs a folder`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new CliUsageError(`--${option} ${dir}: ${reason(error)}`);
+  }
+}
+
+/** Makes sure `file` can be written (its folder created, not a folder itself), before any work that would be lost. */
+export function prepareOutputFile(option: string, file: string): void {
+  if (!file) throw new CliUsageError(`--${option} needs a file name`);
+  prepareOutputDir(option, dirname(file));
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat) return; // does not exist yet: the folder is writable
+  if (stat.isDirectory()) throw new CliUsageError(`--${option} ${file}: is a folder, not a file`);
+  try {
+    accessSync(file, constants.W_OK);
+  } catch (error) {
+    throw new CliUsageError(`--${option} ${file}: ${reason(error)}`);
+  }
+}
+
+/** "no such file or directory (ENOENT)" rather than Node's message with the path again. */
+function reason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file or folder', EISDIR: 'is a folder, not a file', ENOTDIR: 'a part of the path is not a folder',
+    EEXIST: 'exists and is not a folder', EACCES: 'permission denied', EPERM: 'not permitted', EROFS: 'read-only file system',
+  };
+  return e.code && known[e.code] ? `${known[e.code]} (${e.code})` : e.message;
 }

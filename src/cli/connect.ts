@@ -1,8 +1,7 @@
 /** `wsw connect`: open a connection, do the sends in order, print every frame, close. */
-import { readFileSync } from 'node:fs';
 import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
-import type { HeaderList } from '../engine';
-import { CliUsageError, integerOption, parseArgs } from './args';
+import { encodeClosePayload, type HeaderList } from '../engine';
+import { CliUsageError, MAX_TIMER_MS, integerOption, parseArgs, readInputFile } from './args';
 import { formatFrameLine } from './frame-line';
 
 export const connectUsage = `wsw connect URL [--header 'K: V']... [--subprotocol P]... [--origin O] [--deflate]
@@ -48,13 +47,18 @@ export async function connectCommand(argv: string[]): Promise<number> {
     else if (name === 'subprotocol') subprotocols.push(value);
     else if (name === 'send') actions.push({ kind: 'text', data: value });
     else if (name === 'send-binary') actions.push({ kind: 'binary', data: parseHex(value) });
-    else if (name === 'ping') actions.push({ kind: 'ping', data: value });
+    else if (name === 'ping') {
+      const length = Buffer.byteLength(value, 'utf8');
+      if (length > 125) throw new CliUsageError(`--ping payload is ${length} bytes; at most 125 fit in a control frame`);
+      actions.push({ kind: 'ping', data: value });
+    }
   }
   const fragment = args.values.has('fragment') ? integerOption(args, 'fragment', 0, 1) : 0;
   const [codeText, reason = ''] = (args.values.get('close') ?? '1000').split('\0');
   const closeCode = Number(codeText);
   if (!/^\d+$/.test(codeText)) throw new CliUsageError(`--close needs a numeric code, got ${JSON.stringify(codeText)}`);
-  const waitMs = integerOption(args, 'wait', 1000);
+  encodeClosePayload(closeCode, reason); // a code or reason that may not be sent is refused now, not after the sends
+  const waitMs = integerOption(args, 'wait', 1000, 0, MAX_TIMER_MS);
 
   const options: ClientOptions = {
     headers,
@@ -62,8 +66,8 @@ export async function connectCommand(argv: string[]): Promise<number> {
     origin: args.values.get('origin'),
     deflate: args.flags.has('deflate'),
     insecure: args.flags.has('insecure'),
-    ca: args.values.has('ca') ? readFileSync(args.values.get('ca')!) : undefined,
-    handshakeTimeoutMs: integerOption(args, 'timeout', 10000, 1),
+    ca: args.values.has('ca') ? readInputFile('ca', args.values.get('ca')!) : undefined,
+    handshakeTimeoutMs: integerOption(args, 'timeout', 10000, 1, MAX_TIMER_MS),
     autoPong: !args.flags.has('no-auto-pong'),
     frameEvents: true,
   };

@@ -3,9 +3,8 @@
  * against a fuzzing server (like ws's test/autobahn.js): getCaseCount, then runCase for each case
  * echoing every message back (text as text, binary as binary), then updateReports.
  */
-import { readFileSync } from 'node:fs';
-import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
-import { CliUsageError, integerOption, parseArgs } from './args';
+import { ConnectError, connect, type ClientOptions, type WebSocketConnection } from '../transport';
+import { CliUsageError, integerOption, parseArgs, readInputFile } from './args';
 
 export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N,M-K] [--parallel N] [--insecure] [--ca FILE]
                 [--no-deflate | --deflate-level 0-9] [--quiet]
@@ -21,13 +20,16 @@ export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N
 
 /** Generous: the server ends every case itself (its longest cases take minutes at full scale). */
 const CASE_LIMIT_MS = 15 * 60 * 1000;
+/** More cases than any catalogue has (Autobahn's: 517): a larger count is a broken or hostile server. */
+const MAX_CASES = 100_000;
 
 function withLimit<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<T>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms} ms`)), ms);
+      // the server under test did not answer in time: like an unreachable one, exit 2
+      timer = setTimeout(() => reject(new ConnectError('WSW_CONNECT_TIMEOUT', `${what} did not end within ${ms} ms`)), ms);
     }),
   ]);
 }
@@ -60,7 +62,7 @@ export async function echoClient(argv: string[]): Promise<number> {
   const deflate = !args.flags.has('no-deflate') && { level: integerOption(args, 'deflate-level', 6, 0, 9) };
   const options: ClientOptions = {
     insecure: args.flags.has('insecure'),
-    ca: args.values.has('ca') ? readFileSync(args.values.get('ca')!) : undefined,
+    ca: args.values.has('ca') ? readInputFile('ca', args.values.get('ca')!) : undefined,
   };
   if (args.flags.has('insecure')) console.error('warning: TLS certificate verification is off (--insecure)');
   const quiet = args.flags.has('quiet');
@@ -70,12 +72,14 @@ export async function echoClient(argv: string[]): Promise<number> {
   const counter = await connect(`${base}/getCaseCount`, options);
   const countText = new Promise<string>((resolveText) => counter.once('message', (data) => resolveText(Buffer.from(data).toString('utf8'))));
   await withLimit(counter.closed, 30_000, 'getCaseCount');
-  const count = Number(await withLimit(countText, 1, 'getCaseCount message').catch(() => 'none'));
-  if (!Number.isInteger(count) || count < 0) {
-    console.error(`wsw echo-client: ${base}/getCaseCount did not send a case count`);
+  const answer = (await withLimit(countText, 1, 'getCaseCount message').catch(() => '')).trim();
+  const count = Number(answer);
+  if (!/^\d+$/.test(answer) || count > MAX_CASES) {
+    console.error(`wsw echo-client: ${base}/getCaseCount did not send a case count (0 to ${MAX_CASES}), but ${JSON.stringify(answer.slice(0, 80))}`);
     return 2;
   }
   const numbers = caseNumbers(args.values.get('cases'), count);
+  if (args.values.has('cases') && numbers.length === 0) throw new CliUsageError(`--cases ${args.values.get('cases')} selects none of the server's ${count} cases`);
   console.error(`running ${numbers.length} of ${count} cases as agent ${JSON.stringify(agent)}`);
 
   const q = encodeURIComponent(agent);

@@ -1,7 +1,7 @@
 /** `wsw`: the WebSocket Workbench command line. */
 import { ConnectError } from '../transport';
 import { UsageError } from '../engine';
-import { CliUsageError } from './args';
+import { CliUsageError, HelpRequested } from './args';
 import { UnknownCaseError } from '../cases/select';
 
 interface Command {
@@ -35,6 +35,11 @@ const commands: Record<string, () => Promise<Command>> = {
   },
 };
 
+const ENVIRONMENT_ERRORS = new Set([
+  'EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'EPERM', 'ENOENT', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EROFS', 'ENOSPC',
+  'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL',
+]);
+
 async function usage(): Promise<string> {
   const all = await Promise.all(Object.values(commands).map((load) => load()));
   return `wsw — WebSocket Workbench
@@ -55,13 +60,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(command.usage);
-    return 0;
-  }
   try {
     return await command.run(rest);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(command.usage);
+      return 0;
+    }
     if (error instanceof CliUsageError || error instanceof UsageError || error instanceof RangeError || error instanceof UnknownCaseError) {
       console.error(`wsw ${name}: ${error.message}\n\n${command.usage}`);
       return 2;
@@ -70,9 +75,11 @@ async function main(argv: string[]): Promise<number> {
       console.error(`wsw ${name}: ${error.message}`);
       return 2;
     }
+    // What the machine or the user's files refuse (a port, a host name, a certificate) is not a bug in wsw.
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'ENOENT' || e.code === 'EADDRNOTAVAIL') {
-      console.error(`wsw ${name}: ${e.message}`);
+    if (e.code && (ENVIRONMENT_ERRORS.has(e.code) || e.code.startsWith('ERR_OSSL'))) {
+      const what = e.code.startsWith('ERR_OSSL') ? 'the certificate, key or CA is not usable: ' : '';
+      console.error(`wsw ${name}: ${what}${e.message}`);
       return 2;
     }
     throw error;

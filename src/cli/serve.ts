@@ -1,7 +1,6 @@
 /** `wsw serve`: an echo server (text back as text, binary as binary) over ws and/or wss. */
-import { readFileSync } from 'node:fs';
 import { isLoopbackHost, listen, type ServerOptions, type WebSocketConnection, type WebSocketServer } from '../transport';
-import { CliUsageError, integerOption, parseArgs } from './args';
+import { CliUsageError, integerOption, parseArgs, readInputFile } from './args';
 
 export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [--cert FILE --key FILE]
           [--tls-port PORT] [--deflate | --no-deflate] [--deflate-level 0-9] [--max-message BYTES]
@@ -43,10 +42,12 @@ export async function serve(argv: string[]): Promise<number> {
   if (args.positionals.length) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`);
   if (args.flags.has('deflate') && args.flags.has('no-deflate')) throw new CliUsageError('--deflate and --no-deflate contradict each other');
   if (args.values.has('cert') !== args.values.has('key')) throw new CliUsageError('--cert and --key go together');
+  if (args.values.has('cert') && !args.flags.has('tls') && !args.values.has('tls-port')) throw new CliUsageError('--cert/--key need --tls or --tls-port');
   const host = args.values.get('host') ?? '127.0.0.1';
+  if (!host) throw new CliUsageError('--host needs an address');
   if (args.flags.has('no-deflate') && args.values.has('deflate-level')) throw new CliUsageError('--deflate-level needs permessage-deflate, which --no-deflate declines');
   const maxMessage = integerOption(args, 'max-message', 64 * 1024 * 1024, 1);
-  const credentials = args.values.has('cert') ? { cert: readFileSync(args.values.get('cert')!), key: readFileSync(args.values.get('key')!) } : 'self-signed' as const;
+  const credentials = args.values.has('cert') ? { cert: readInputFile('cert', args.values.get('cert')!), key: readInputFile('key', args.values.get('key')!) } : 'self-signed' as const;
   const common: ServerOptions = {
     host,
     deflate: !args.flags.has('no-deflate') && { level: integerOption(args, 'deflate-level', 6, 0, 9) },

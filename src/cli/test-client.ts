@@ -1,13 +1,13 @@
 /** `wsw test-client`: Autobahn's fuzzing server — the catalogue from the server side, for clients under test. */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { selectCases, allCases } from '../cases/catalogue';
 import { startFuzzingServer } from '../cases/fuzzing-server';
 import type { CaseResult } from '../cases/result';
 import { isCaseFailure, renderJUnit } from '../report';
 import { isLoopbackHost } from '../transport';
-import { CliUsageError, integerOption, parseArgs } from './args';
-import { progressLine, sectionSummary, splitList, writeReports } from './test-server';
+import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readInputFile } from './args';
+import { TIMEOUT_SCALE_MIN, progressLine, sectionSummary, splitList, writeReports } from './test-server';
 
 export const testClientUsage = `wsw test-client [--host 127.0.0.1] [--port 9001] [--tls [--cert FILE --key FILE]]
                 [--cases 1.*,5.20] [--exclude 12.*,13.*] [--report-dir reports/clients]
@@ -34,26 +34,26 @@ export async function testClient(argv: string[]): Promise<number> {
   const include = splitList(args.values.get('cases'));
   const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
   if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
-  const timeoutScale = Number(args.values.get('timeout-scale') ?? 1);
-  if (!(timeoutScale > 0 && timeoutScale <= 100)) throw new CliUsageError('--timeout-scale must be a number above 0 and at most 100');
+  const timeoutScale = numberOption(args, 'timeout-scale', 1, TIMEOUT_SCALE_MIN, 100);
   const host = args.values.get('host') ?? '127.0.0.1';
+  if (!host) throw new CliUsageError('--host needs an address');
   const port = integerOption(args, 'port', 9001, 0, 65535);
+  // Checked now: the reports are written when clients ask and at the end, long after the start.
   const reportDir = args.values.get('report-dir') ?? 'reports/clients';
+  prepareOutputDir('report-dir', reportDir);
   const junit = args.values.get('junit');
+  if (junit !== undefined) prepareOutputFile('junit', junit);
   const quiet = args.flags.has('quiet');
   const tls = args.flags.has('tls')
     ? args.values.has('cert')
-      ? { cert: readFileSync(args.values.get('cert')!), key: readFileSync(args.values.get('key')!) }
+      ? { cert: readInputFile('cert', args.values.get('cert')!), key: readInputFile('key', args.values.get('key')!) }
       : ('self-signed' as const)
     : undefined;
 
   const started = Date.now();
   const writeAll = (results: CaseResult[]): string => {
     const index = writeReports(reportDir, results);
-    if (junit) {
-      mkdirSync(dirname(junit), { recursive: true });
-      writeFileSync(junit, renderJUnit(results));
-    }
+    if (junit) writeFileSync(junit, renderJUnit(results));
     return index;
   };
   let stop: () => void = () => {};
@@ -73,6 +73,7 @@ export async function testClient(argv: string[]): Promise<number> {
       const index = writeAll(results);
       console.log(`reports updated for ${agent} (${results.length} results): ${index}`);
     },
+    onReportsFailed: (agent, error) => console.error(`wsw test-client: reports for ${agent} not written: ${error.message}`),
     onShutdownRequested: () => stop(),
   });
   console.error(`running ${cases.length} of ${allCases.length} cases for any client that connects`);

@@ -1,13 +1,12 @@
 /** `wsw test-server`: the Autobahn|Testsuite catalogue against a server, with reports and an exit status for CI. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { allCases, selectCases } from '../cases/catalogue';
 import { runSuite } from '../cases/suite';
 import type { CaseResult } from '../cases/result';
 import { isCaseFailure, renderJUnit, reportFiles } from '../report';
 import { parseWebSocketUrl } from '../transport';
-import { CliUsageError, parseArgs } from './args';
+import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readInputFile } from './args';
 
 export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,5.20,6.4.*] [--exclude 12.*,13.*]
                 [--report-dir reports/servers] [--junit FILE] [--parallel N] [--timeout-scale F]
@@ -23,6 +22,9 @@ export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,
   Exit status: 0 when no case failed; 1 when a case failed, that is its behaviour or its closing
   behaviour is FAILED (UNIMPLEMENTED, NON-STRICT, INFORMATIONAL, WRONG CODE and UNCLEAN are reported
   but do not fail); 2 for a usage error or when the server cannot be reached.`;
+
+/** Below this, Autobahn's 1 s time-outs shrink under 100 ms and a correct peer fails on timing. */
+export const TIMEOUT_SCALE_MIN = 0.1;
 
 export const splitList = (text: string | undefined): string[] => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
@@ -70,12 +72,15 @@ export async function testServer(argv: string[]): Promise<number> {
   const include = splitList(args.values.get('cases'));
   const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
   if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
-  const parallel = Number(args.values.get('parallel') ?? 1);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new CliUsageError('--parallel must be an integer from 1 to 256');
-  const timeoutScale = Number(args.values.get('timeout-scale') ?? 1);
-  if (!(timeoutScale > 0 && timeoutScale <= 100)) throw new CliUsageError('--timeout-scale must be a number above 0 and at most 100');
+  const parallel = integerOption(args, 'parallel', 1, 1, 256);
+  const timeoutScale = numberOption(args, 'timeout-scale', 1, TIMEOUT_SCALE_MIN, 100);
   const agent = args.values.get('agent') ?? target.hostHeader;
+  const ca = args.values.has('ca') ? readInputFile('ca', args.values.get('ca')!) : undefined;
+  // Checked before the run: an unwritable path must not cost the whole run's results.
   const reportDir = args.values.get('report-dir') ?? 'reports/servers';
+  prepareOutputDir('report-dir', reportDir);
+  const junit = args.values.get('junit');
+  if (junit !== undefined) prepareOutputFile('junit', junit);
   if (args.flags.has('insecure')) console.error('warning: TLS certificate verification is off (--insecure)');
 
   const started = Date.now();
@@ -87,17 +92,13 @@ export async function testServer(argv: string[]): Promise<number> {
     parallel,
     timeoutScale,
     insecure: args.flags.has('insecure'),
-    ca: args.values.has('ca') ? readFileSync(args.values.get('ca')!) : undefined,
+    ca,
     onCaseDone: (result, done, total) => {
       if (!args.flags.has('quiet') || isCaseFailure(result)) console.log(progressLine(result, done, total));
     },
   });
   const index = writeReports(reportDir, results);
-  const junit = args.values.get('junit');
-  if (junit) {
-    mkdirSync(dirname(junit), { recursive: true });
-    writeFileSync(junit, renderJUnit(results));
-  }
+  if (junit) writeFileSync(junit, renderJUnit(results));
   console.log(`\n${sectionSummary(results)}\n  time: ${((Date.now() - started) / 1000).toFixed(1)} s\n  report: ${index}${junit ? `\n  junit: ${resolve(junit)}` : ''}`);
   return results.some(isCaseFailure) ? 1 : 0;
 }

@@ -55,6 +55,7 @@ export function buildClientRequest(options: ClientHandshakeOptions): ClientHands
   if (options.origin !== undefined) headers.push(['Origin', options.origin]);
   if (subprotocols.length) headers.push(['Sec-WebSocket-Protocol', subprotocols.join(', ')]);
   if (deflate) headers.push(['Sec-WebSocket-Extensions', formatExtension(deflate)]);
+  for (const [name] of options.headers ?? []) if (!isToken(name)) throw new RangeError(`header name ${JSON.stringify(name)} is not a valid token`);
   headers.push(...(options.headers ?? []));
   return { request: formatHead(`GET ${options.path || '/'} HTTP/1.1`, headers), key, offer: { subprotocols, deflate } };
 }

@@ -6,7 +6,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import * as net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { acceptKeyFor } from '../../src/engine';
+import { listen } from '../../src/transport';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -18,6 +21,19 @@ before(() => {
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('node', [cli, ...args], { encoding: 'utf8', timeout: 20000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like run(), without blocking this process (for peers served from it). */
+async function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn('node', [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+  const [status] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { status, stdout, stderr };
 }
 
 /** Starts `wsw serve` and resolves with its printed URLs. */
@@ -124,6 +140,95 @@ describe('wsw serve and wsw connect', () => {
     const parallel = run(['echo-client', 'ws://127.0.0.1:1', '--agent', 'a', '--parallel', '0']);
     assert.equal(parallel.status, 2);
     assert.match(parallel.stderr, /--parallel must be an integer from 1 to 64/);
+  });
+
+  test('bad input is refused before any work: exit 2, the option named, no stack trace', async () => {
+    // a peer that counts connections: a refused command must not have connected at all
+    let connections = 0;
+    const counter = net.createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    counter.listen(0, '127.0.0.1');
+    await once(counter, 'listening');
+    const url = `ws://127.0.0.1:${(counter.address() as net.AddressInfo).port}/`;
+    const dir = mkdtempSync(join(tmpdir(), 'wsw-cli-'));
+    try {
+      const aFile = join(dir, 'a-file');
+      writeFileSync(aFile, 'x');
+      const cases: [string[], RegExp][] = [
+        [['test-server', url, '--cases', '1.1.1', '--report-dir', aFile], /--report-dir .*a-file: exists and is not a folder/],
+        [['test-server', url, '--cases', '1.1.1', '--junit', dir], /--junit .*: is a folder, not a file/],
+        [['test-server', url, '--cases', '1.1.1', '--junit', join(aFile, 'x.xml')], /--junit .*: exists and is not a folder|not a folder/],
+        [['test-server', url, '--cases', '1.1.1', '--cases', '2.1'], /--cases given twice/],
+        [['test-server', url, '--timeout-scale', '1e-300'], /--timeout-scale must be a number from 0\.1 to 100/],
+        [['test-server', url, '--parallel', '0x2'], /--parallel must be an integer/],
+        [['test-server', url, '--ca', dir], /--ca .*: is a folder, not a file/],
+        [['test-client', '--port', '0', '--report-dir', aFile], /--report-dir .*: exists and is not a folder/],
+        [['serve', '--port', '0', '--tls', '--cert', dir, '--key', dir], /--cert .*: is a folder, not a file/],
+        [['serve', '--port', '0', '--cert', aFile, '--key', aFile], /--cert\/--key need --tls or --tls-port/],
+        [['serve', '--port', '0', '--tls', '--cert', aFile, '--key', aFile], /the certificate, key or CA is not usable/],
+        [['serve', '--port', '0', '--host', ''], /--host needs an address/],
+        [['serve', '--port', '0', '--host', 'no-such-host.invalid'], /ENOTFOUND|EAI_AGAIN/],
+        [['connect', url, '--send', 'hi', '--close', '99999'], /close code 99999 may not be sent/],
+        [['connect', url, '--close', '1000', 'x'.repeat(124)], /close reason is 124 bytes/],
+        [['connect', url, '--ping', 'p'.repeat(126)], /--ping payload is 126 bytes/],
+        [['connect', url, '--wait', '99999999999'], /--wait must be an integer from 0 to 2147483647/],
+        [['connect', url, '--header', 'Bad Name: b'], /header name "Bad Name" is not a valid token/],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runAsync(args);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, message, args.join(' '));
+        assert.doesNotMatch(r.stderr, /internal error|^\s+at .*:\d+:\d+\)?$/m, `no stack trace: ${args.join(' ')}`);
+      }
+      assert.equal(connections, 0, 'no refused command connected');
+    } finally {
+      counter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--help and -h as words of their own print the usage; as a value they are data', async () => {
+    const help = run(['connect', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^wsw connect URL/);
+    const sent = run(['connect', serve.urls[0], '--send', '-h', '--wait', '200']);
+    assert.equal(sent.status, 0, sent.stderr);
+    assert.match(sent.stdout, />> .*TEXT.*"-h"/);
+  });
+
+  test('echo-client: a case count that is not one, or too many, is exit 2; so is a --cases that selects none', async () => {
+    for (const [answer, expected] of [
+      ['50000000', /did not send a case count \(0 to 100000\), but "50000000"/],
+      ['1e10', /did not send a case count/],
+      ['', /did not send a case count/],
+    ] as const) {
+      const server = await listen();
+      server.on('connection', (ws) => {
+        ws.send(answer);
+        void ws.close();
+      });
+      try {
+        const r = await runAsync(['echo-client', server.url.replace(/\/$/, ''), '--agent', 'a']);
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, expected);
+      } finally {
+        await server.close();
+      }
+    }
+    const server = await listen();
+    server.on('connection', (ws) => {
+      ws.send('3');
+      void ws.close();
+    });
+    try {
+      const r = await runAsync(['echo-client', server.url.replace(/\/$/, ''), '--agent', 'a', '--cases', '7-9']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--cases 7-9 selects none of the server's 3 cases/);
+    } finally {
+      await server.close();
+    }
   });
 
   test('serve stops cleanly on SIGTERM', async () => {

@@ -9,6 +9,9 @@ import WebSocket from 'ws';
 import { runBounded, startTracked, stopProcess, waitForExit, waitForLine, withTimeout } from '../peers/process';
 import { runWsHarness, startFuzzer, type Fuzzer } from './helpers';
 import { GOOD_PEER_SCALE } from '../conformance/helpers';
+import { selectCases } from '../../src/cases/catalogue';
+import { FuzzingServer } from '../../src/cases/fuzzing-server';
+import { listenRaw } from '../../src/transport';
 
 /** Opens `url`, collects the text messages until the server closes; or the HTTP refusal. */
 function ask(url: string): Promise<{ messages: string[]; code: number } | { status: number; body: string }> {
@@ -73,6 +76,31 @@ describe('fuzzing server endpoints', () => {
     await runWsHarness(fuzzer.base, 'ws-all');
     assert.deepEqual(fuzzer.updates.at(-1), { agent: 'ws-all', results: fuzzer.server.allResults().length });
     assert.equal(fuzzer.server.resultsFor('ws-all').length, 10);
+  });
+});
+
+describe('reports that cannot be written', () => {
+  test('/updateReports closes with 1011 and the reason, and tells the server\'s user', async () => {
+    const failures: string[] = [];
+    const server = new FuzzingServer({
+      cases: selectCases(['1.1.1']),
+      updateReports: () => {
+        throw new Error('EACCES: permission denied');
+      },
+      onReportsFailed: (agent, error) => failures.push(`${agent}: ${error.message}`),
+    });
+    const raw = await listenRaw({ port: 0 }, (request) => server.handle(request));
+    try {
+      const reason = await withTimeout(new Promise<{ code: number; reason: string }>((resolve) => {
+        const ws = new WebSocket(`${raw.url}/updateReports?agent=a`);
+        ws.on('close', (code, why) => resolve({ code, reason: why.toString() }));
+        ws.on('error', () => {});
+      }), 10_000, 'updateReports');
+      assert.deepEqual(reason, { code: 1011, reason: 'reports not written: EACCES: permission denied' });
+      assert.deepEqual(failures, ['a: EACCES: permission denied']);
+    } finally {
+      await raw.close();
+    }
   });
 });
 

@@ -33,6 +33,11 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('WebSocket Workbench');
   const connections = new ConnectionStore(context.workspaceState, context.secrets, connectSettings);
+  if (connections.skippedOnLoad) {
+    const message = `${connections.skippedOnLoad} saved connection(s) in this workspace had a shape this version cannot read and were left out.`;
+    output.appendLine(message);
+    void vscode.window.showWarningMessage(`WebSocket Workbench: ${message}`);
+  }
   const servers = new ServerStore();
   const runs = new RunStore();
   const panel = new WorkbenchPanel(context.extensionUri, connections, runs, servers);

@@ -7,6 +7,7 @@ import type { FrameInfo, SendMessageOptions } from '../../engine';
 import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
 import { opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
+import { checkSavedConnections, type SavedConnection } from '../checked';
 
 export interface HeaderSpec {
   name: string;
@@ -145,10 +146,6 @@ export function payloadText(payload: Uint8Array): string | null {
   }
 }
 
-interface SavedConnection {
-  id: string;
-  spec: ConnectionSpec;
-}
 
 const SAVED_KEY = 'websocketWorkbench.connections';
 
@@ -166,15 +163,20 @@ export class ConnectionStore implements vscode.Disposable {
   private pendingAppend = new Map<ConnectionEntry, FrameRecord[]>();
   /** The connection most recently used; the default target of palette commands. */
   activeId: string | null = null;
+  /** Saved connections of a shape this version cannot read, left out when the store loaded. */
+  readonly skippedOnLoad: number;
 
   constructor(
     private readonly memento: vscode.Memento,
     private readonly secrets: SecretBox,
     private readonly settings: () => ConnectSettings,
   ) {
-    for (const saved of memento.get<SavedConnection[]>(SAVED_KEY, [])) {
+    // Workspace state may hold anything (an older version, a hand edit): skip what has another shape.
+    const { connections, skipped } = checkSavedConnections(memento.get<unknown>(SAVED_KEY));
+    this.skippedOnLoad = skipped;
+    for (const saved of connections) {
       this.entries.set(saved.id, new ConnectionEntry(saved.id, saved.spec));
-      this.counter = Math.max(this.counter, Number(saved.id.replace(/^c/, '')) || 0);
+      this.counter = Math.max(this.counter, Number(saved.id.slice(1)));
     }
   }
 

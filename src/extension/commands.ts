@@ -358,12 +358,28 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         fin = !!(bits & 8);
         rsv = bits & 7;
         mask = bits & 16 ? 'random' : 'none';
-        payload = await ask({ title: 'Raw frame: payload text (or hex starting with 0x)', value: '' });
+        payload = await ask({
+          title: 'Raw frame: payload text (or hex starting with 0x)',
+          value: '',
+          validateInput: (v) => {
+            if (!v.startsWith('0x')) return null;
+            try {
+              parseHex(v);
+              return null;
+            } catch (e) {
+              return (e as Error).message;
+            }
+          },
+        });
         if (payload.startsWith('0x')) {
           payloadHex = payload;
           payload = undefined;
         }
-        const len = await ask({ title: 'Raw frame: announce a different payload length? (empty = the true length)', value: '' });
+        const len = await ask({
+          title: 'Raw frame: announce a different payload length? (empty = the true length)',
+          value: '',
+          validateInput: (v) => (v === '' || (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) ? null : `A whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}`),
+        });
         lengthOverride = len ? Number(len) : undefined;
       }
       const bytes = payloadHex !== undefined ? parseHex(payloadHex) : enc.encode(payload ?? '');

@@ -87,8 +87,10 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
     );
 
     socket.once(target.secure ? 'secureConnect' : 'connect', () => socket.write(handshake.request));
-    socket.on('error', (error) => fail(describeSocketError(error, where)));
-    socket.on('close', () => fail(new ConnectError('WSW_CONNECT_CLOSED', `${where} closed the connection before answering the WebSocket handshake`)));
+    const onError = (error: Error) => fail(describeSocketError(error, where));
+    const onClose = () => fail(new ConnectError('WSW_CONNECT_CLOSED', `${where} closed the connection before answering the WebSocket handshake`));
+    socket.on('error', onError);
+    socket.on('close', onClose);
     socket.on('data', onData);
 
     function onData(chunk: Buffer) {
@@ -112,9 +114,10 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
       }
       settled = true;
       clearTimeout(timer);
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('error');
-      socket.removeAllListeners('close');
+      // Only ours: a TLS socket has listeners of Node's own on 'close'.
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
       const engine = new Connection({
         role: 'client',
         pauseAfterMessage: true,

@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * A small argument parser: declared options only, repeatable ones collected in order, and
@@ -89,18 +89,24 @@ export function readInputFile(option: string, path: string): Buffer {
   }
 }
 
-/** Makes sure reports can be written to `dir` (creating it), before any work that would be lost. */
+/**
+ * Makes sure reports could be written to `dir`, before any work that would be lost, without
+ * creating anything (a run that fails writes nothing): `dir`, or the nearest part of its path that
+ * exists, must be a folder this process may write to.
+ */
 export function prepareOutputDir(option: string, dir: string): void {
   if (!dir) throw new CliUsageError(`--${option} needs a folder`);
+  let existing = resolve(dir);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
   try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
+    if (!statSync(existing).isDirectory()) throw Object.assign(new Error(), { code: existing === resolve(dir) ? 'EEXIST' : 'ENOTDIR' });
+    accessSync(existing, constants.W_OK);
   } catch (error) {
     throw new CliUsageError(`--${option} ${dir}: ${reason(error)}`);
   }
 }
 
-/** Makes sure `file` can be written (its folder created, not a folder itself), before any work that would be lost. */
+/** Makes sure `file` could be written (its folder, not a folder itself), before any work that would be lost. */
 export function prepareOutputFile(option: string, file: string): void {
   if (!file) throw new CliUsageError(`--${option} needs a file name`);
   prepareOutputDir(option, dirname(file));

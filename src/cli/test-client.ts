@@ -1,13 +1,12 @@
 /** `wsw test-client`: Autobahn's fuzzing server — the catalogue from the server side, for clients under test. */
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { selectCases, allCases } from '../cases/catalogue';
 import { startFuzzingServer } from '../cases/fuzzing-server';
 import type { CaseResult } from '../cases/result';
-import { isCaseFailure, renderJUnit } from '../report';
+import { isCaseFailure } from '../report';
 import { isLoopbackHost } from '../transport';
 import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readInputFile } from './args';
-import { TIMEOUT_SCALE_MIN, progressLine, sectionSummary, splitList, writeReports } from './test-server';
+import { TIMEOUT_SCALE_MIN, progressLine, sectionSummary, splitList, writeJUnit, writeReports } from './test-server';
 
 export const testClientUsage = `wsw test-client [--host 127.0.0.1] [--port 9001] [--tls [--cert FILE --key FILE]]
                 [--cases 1.*,5.20] [--exclude 12.*,13.*] [--report-dir reports/clients]
@@ -53,7 +52,7 @@ export async function testClient(argv: string[]): Promise<number> {
   const started = Date.now();
   const writeAll = (results: CaseResult[]): string => {
     const index = writeReports(reportDir, results);
-    if (junit) writeFileSync(junit, renderJUnit(results));
+    if (junit) writeJUnit(junit, results);
     return index;
   };
   let stop: () => void = () => {};

@@ -1,6 +1,6 @@
 /** `wsw test-server`: the Autobahn|Testsuite catalogue against a server, with reports and an exit status for CI. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { allCases, selectCases } from '../cases/catalogue';
 import { runSuite } from '../cases/suite';
 import type { CaseResult } from '../cases/result';
@@ -33,6 +33,12 @@ export function writeReports(dir: string, results: CaseResult[]): string {
   mkdirSync(dir, { recursive: true });
   for (const file of reportFiles(results)) writeFileSync(join(dir, file.path), file.content);
   return resolve(dir, 'index.html');
+}
+
+/** Writes the JUnit file (and its folder). */
+export function writeJUnit(file: string, results: CaseResult[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, renderJUnit(results));
 }
 
 /** One line per case: "[ 12/517] 5.20       OK       UNCLEAN        1003 ms". */
@@ -98,7 +104,7 @@ export async function testServer(argv: string[]): Promise<number> {
     },
   });
   const index = writeReports(reportDir, results);
-  if (junit) writeFileSync(junit, renderJUnit(results));
+  if (junit) writeJUnit(junit, results);
   console.log(`\n${sectionSummary(results)}\n  time: ${((Date.now() - started) / 1000).toFixed(1)} s\n  report: ${index}${junit ? `\n  junit: ${resolve(junit)}` : ''}`);
   return results.some(isCaseFailure) ? 1 : 0;
 }

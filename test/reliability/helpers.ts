@@ -168,6 +168,12 @@ export const afterHead = (bytes: Buffer): Buffer => bytes.subarray(bytes.indexOf
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Polls `condition` every 10 ms until it holds or `ms` passed; whether it held (the test asserts). */
+export async function eventually(condition: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; !(await condition()); await delay(10)) if (Date.now() > end) return false;
+  return true;
+}
+
 /**
  * `size` zero bytes as a permessage-deflate payload (RFC 7692 §7.2.1, the 00 00 ff ff dropped),
  * about 1 kB per MiB: copies of one sync-flushed MiB, which end byte-aligned on a non-final

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { connect, listen, listenRaw, sendPaced, type WebSocketConnection } from '../../src/transport';
 import { splitFrames } from '../../src/wire';
 import { acceptKeyFor, encodeFrame } from '../../src/engine';
-import { acceptUpgrade, rawClient, rawServer, within } from '../reliability/helpers';
+import { acceptUpgrade, eventually, rawClient, rawServer, within } from '../reliability/helpers';
 
 /** Collects everything a raw socket receives until the peer closes it. */
 function readAll(socket: net.Socket): Promise<Buffer> {
@@ -153,7 +153,7 @@ describe("a client connection's first moments: frames with the 101, early sends,
         const got: string[] = [];
         ws.on('message', (data) => got.push(`${data.length}`));
         ws.on('failed', (error) => got.push(`failed ${error.code}`));
-        for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        await eventually(() => got.length >= 2, 2000);
         assert.deepEqual(got, ['5', `${100 * 1024}`]);
         ws.terminate();
       } finally {
@@ -169,7 +169,7 @@ describe("a client connection's first moments: frames with the 101, early sends,
       ws.send('hi');
       const got: number[] = [];
       ws.on('message', (data) => got.push(data.length));
-      for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await eventually(() => got.length >= 2, 2000);
       assert.deepEqual(got, [5, 100 * 1024]);
       ws.terminate();
     } finally {
@@ -190,7 +190,7 @@ describe("a client connection's first moments: frames with the 101, early sends,
       const ws = await connect(`ws://127.0.0.1:${server.port}/`);
       const result = await sendPaced(ws, new Uint8Array(20), { binary: true, chopSize: 2 });
       assert.equal(result.completed, true);
-      for (let i = 0; i < 200 && !Buffer.concat(reads).includes(0x8a); i++) await new Promise((r) => setTimeout(r, 10));
+      await eventually(() => Buffer.concat(reads).includes(0x8a), 2000);
       const wire = Buffer.concat(reads);
       const frames = splitFrames(wire).map((f) => f[0]);
       assert.deepEqual(frames, [0x82, 0x8a], `binary frame, then the pong: ${wire.toString('hex')}`);
@@ -375,12 +375,7 @@ describe('server faults and limits', () => {
       assert.match(await response, /^HTTP\/1\.1 4\d\d /);
       const open = () => new Promise<number>((resolve, reject) => server.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
       assert.equal(await open(), 1, 'half-closed, waiting for the peer');
-      let left = 1;
-      for (let waited = 0; left > 0 && waited < 4000; waited += 100) {
-        await new Promise((r) => setTimeout(r, 100));
-        left = await open();
-      }
-      assert.equal(left, 0, 'the server dropped the socket after the grace time');
+      assert.ok(await eventually(async () => (await open()) === 0, 4000), 'the server dropped the socket after the grace time');
       peer.destroy();
       await server.close();
     }
@@ -444,7 +439,7 @@ describe('server faults and limits', () => {
       assert.equal(ws.socket.isPaused(), true, 'the server stopped reading');
       socket.resume();
       const expected = count * (2 + 125);
-      for (let waited = 0; received - after101 < expected && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      await eventually(() => received - after101 >= expected, 10_000);
       assert.equal(received - after101, expected, 'a pong for every ping');
       assert.equal(ws.state, 'open');
     } finally {

@@ -3,6 +3,7 @@
  * settings.json (VS Code only warns about values outside the schema) and workspace state. Pure, so
  * it is tested without VS Code; settings.ts and the connection store use it.
  */
+import { MAX_TIMER_MS } from '../cli/args';
 import type { ConnectionSpec, HeaderSpec } from './model/connections';
 
 /** A numeric setting's default and allowed range (the same as in package.json). */
@@ -12,9 +13,6 @@ export interface NumberRange {
   max: number;
   integer?: boolean;
 }
-
-/** The longest a Node timer can wait (ms); longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const NUMBER_SETTINGS = {
   handshakeTimeoutMs: { fallback: 10_000, min: 100, max: MAX_TIMER_MS },

@@ -14,6 +14,7 @@ import {
   acceptClientRequest,
   applyMask,
   buildClientRequest,
+  copyBytes,
   defaultHeadLimits,
   headerValues,
   parseExtensionList,
@@ -192,7 +193,8 @@ class CaseRun implements CaseContext {
 
   sendFrameData(chunk: Uint8Array): void {
     if (!this.isOpen() || !this.streaming) return;
-    const data = chunk.slice();
+    // A copy: masking in place must not change the caller's bytes.
+    const data = copyBytes(chunk);
     if (this.streaming.mask) applyMask(data, this.streaming.mask, this.streaming.offset);
     this.streaming.offset += data.length;
     this.write(data, false);
@@ -335,8 +337,9 @@ class CaseRun implements CaseContext {
   private onData(bytes: Uint8Array): void {
     countOctets(this.stats, 'rx', bytes.length);
     if (this.connectionWasOpen) this.traffic.incomingOctetsWireLevel += bytes.length;
-    // A copy: the engine unmasks client frames in place.
-    this.log({ kind: 'rx-octets', data: this.wireLogEnabled ? bytes.slice() : EMPTY });
+    // A copy (a socket's Buffer#slice would be a view): the engine unmasks client frames in place,
+    // and the log must show the octets as they came.
+    this.log({ kind: 'rx-octets', data: this.wireLogEnabled ? copyBytes(bytes) : EMPTY });
     if (this.engine) {
       this.engine.receiveData(bytes);
       this.pump();

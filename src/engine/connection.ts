@@ -12,6 +12,7 @@ import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload 
 import type { PerMessageDeflate } from './deflate';
 import { pooledRandomMask } from './mask';
 import { NONE, append } from './lists';
+import { copyBytes } from './buffers';
 
 export type Role = 'client' | 'server';
 
@@ -496,7 +497,7 @@ export class Connection implements FrameSink {
     const mask = this.maskKey ? this.maskKey() : null;
     for (const part of encodeFrame({ opcode, payload, fin, rsv, mask })) this.push(part);
     if (this.frameEvents) {
-      this.queue({ type: 'frame-sent', frame: { opcode, fin, rsv, masked: mask !== null, mask: mask ? mask.slice() : null, payload } });
+      this.queue({ type: 'frame-sent', frame: { opcode, fin, rsv, masked: mask !== null, mask: mask ? copyBytes(mask) : null, payload } });
     }
   }
 

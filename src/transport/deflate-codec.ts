@@ -10,7 +10,7 @@
  * sync-flushed messages, at about ten times the cost for small messages.
  */
 import * as zlib from 'node:zlib';
-import type { DeflateCodec, RawCompressor, RawDecompressor } from '../engine';
+import { copyBytes, type DeflateCodec, type RawCompressor, type RawDecompressor } from '../engine';
 
 const SYNC_FLUSH = zlib.constants.Z_SYNC_FLUSH;
 const OUTPUT_CHUNK = 64 * 1024;
@@ -67,9 +67,6 @@ function syncStream(stream: ZlibStream): SyncRun | null {
   };
 }
 
-/** A copy that holds only these bytes (Buffer#slice, unlike Uint8Array#slice, is a view of the whole buffer). */
-const copyOf = (view: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(view);
-
 /**
  * The last `size` bytes of output. Outputs shorter than the window are kept by reference; of a
  * longer one only its last `size` bytes are copied, so a connection holds at most about two
@@ -82,7 +79,7 @@ class RecentOutput {
   add(data: Uint8Array): void {
     if (data.length === 0) return;
     if (data.length >= this.size) {
-      this.parts = [copyOf(data.subarray(data.length - this.size))];
+      this.parts = [copyBytes(data.subarray(data.length - this.size))];
       this.bytes = this.size;
       return;
     }
@@ -109,7 +106,7 @@ class History {
   }
   append(data: Uint8Array): void {
     if (data.length >= this.size) {
-      this.bytes = copyOf(data.subarray(data.length - this.size));
+      this.bytes = copyBytes(data.subarray(data.length - this.size));
       return;
     }
     const keep = Math.min(this.bytes.length, this.size - data.length);

@@ -77,6 +77,21 @@ describe('fuzzing server endpoints', () => {
     assert.deepEqual(fuzzer.updates.at(-1), { agent: 'ws-all', results: fuzzer.server.allResults().length });
     assert.equal(fuzzer.server.resultsFor('ws-all').length, 10);
   });
+
+  test('the wire log shows the octets a client sent, masked as they came (the engine unmasks in place)', async () => {
+    await runWsHarness(fuzzer.base, 'ws-octets');
+    // 1.1.2: 125 octets of "*" echoed back; the log's first rx-octets are the masked echo.
+    const result = fuzzer.server.resultsFor('ws-octets').find((r) => r.caseId === '1.1.2')!;
+    const rx = result.wireLog.filter((e) => e.kind === 'rx-octets').map((e) => e.data);
+    const frame = Buffer.concat(rx);
+    assert.equal(frame[0], 0x81, 'a final text frame');
+    assert.equal(frame[1], 0x80 | 125, 'masked, 125 octets');
+    const key = frame.subarray(2, 6);
+    const payload = frame.subarray(6, 6 + 125);
+    const unmasked = payload.map((octet, i) => octet ^ key[i & 3]);
+    assert.ok(unmasked.every((octet) => octet === 0x2a), 'the payload unmasks to 125 "*"');
+    assert.notDeepEqual([...payload], [...unmasked], 'logged as sent, not unmasked');
+  });
 });
 
 describe('reports that cannot be written', () => {

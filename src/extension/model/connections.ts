@@ -3,7 +3,7 @@
  * saw. No tree items and no webview here: views listen to `onDidChange` / `onDidAppend`.
  */
 import * as vscode from 'vscode';
-import type { FrameInfo, SendMessageOptions } from '../../engine';
+import { copyBytes, type FrameInfo, type SendMessageOptions } from '../../engine';
 import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
 import { opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
@@ -85,8 +85,9 @@ export class ConnectionEntry {
       fin: frame.fin,
       rsv: frame.rsv,
       masked: frame.masked,
-      mask: frame.mask ? frame.mask.slice() : null,
-      payload: frame.payload.slice(),
+      // Copies: a row must not keep a socket read or a shared slab alive (see engine/buffers.ts).
+      mask: frame.mask ? copyBytes(frame.mask) : null,
+      payload: copyBytes(frame.payload),
     };
     this.frames.push(rec);
     if (this.frames.length > rowLimit * 1.1) {

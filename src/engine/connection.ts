@@ -12,7 +12,7 @@ import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload 
 import type { PerMessageDeflate } from './deflate';
 import { pooledRandomMask } from './mask';
 import { NONE, append } from './lists';
-import { copyBytes } from './buffers';
+import { allocFilled, copyBytes } from './buffers';
 
 export type Role = 'client' | 'server';
 
@@ -531,8 +531,7 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 0) return EMPTY;
   let total = 0;
   for (const c of chunks) total += c.length;
-  // Overwritten in full: no zeroing, and small joins come from Buffer's shared slab (see encodeFrame).
-  const out = Buffer.allocUnsafe(total);
+  const out = allocFilled(total);
   let offset = 0;
   for (const c of chunks) {
     out.set(c, offset);

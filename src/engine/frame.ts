@@ -10,6 +10,7 @@ import { applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
 import { ProtocolError } from './errors';
 import { NONE, append, prepend } from './lists';
+import { allocFilled } from './buffers';
 
 export interface FrameHeader {
   fin: boolean;
@@ -236,8 +237,7 @@ export class FrameParser {
     this.maskedPieces = NONE;
     let total = 0;
     for (const piece of pieces) total += piece.length;
-    // Written in full: no zeroing (and under 4 KiB, cut from Buffer's shared slab).
-    const out = Buffer.allocUnsafe(total);
+    const out = allocFilled(total);
     let at = 0;
     for (const piece of pieces) {
       maskInto(piece, this.mask!, out, at, at);
@@ -275,10 +275,10 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
   const length = payload.length;
   const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + extended + (mask ? 4 : 0);
-  // A masked frame is written over in full, so it need not be zeroed, and Buffer.allocUnsafe cuts
-  // frames under 4 KiB from a shared slab: a Uint8Array of more than 64 bytes gets a backing
-  // store of its own from the allocator, which made a 125-byte frame cost ten times a 16-byte one.
-  const out = mask ? Buffer.allocUnsafe(headerLength + length) : new Uint8Array(headerLength);
+  // A masked frame is written over in full, so it comes from a shared pool (allocFilled): a
+  // Uint8Array of more than 64 bytes gets a backing store of its own from the allocator, which
+  // made a 125-byte frame cost ten times a 16-byte one.
+  const out = mask ? allocFilled(headerLength + length) : new Uint8Array(headerLength);
   out[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
   const maskBit = mask ? 0x80 : 0;
   if (extended === 0) {

@@ -10,10 +10,36 @@
  * sync-flushed messages, at about ten times the cost for small messages.
  */
 import * as zlib from 'node:zlib';
-import { copyBytes, type DeflateCodec, type RawCompressor, type RawDecompressor } from '../engine';
+import { allocFilled, copyBytes, type DeflateCodec, type RawCompressor, type RawDecompressor } from '../engine';
 
 const SYNC_FLUSH = zlib.constants.Z_SYNC_FLUSH;
 const OUTPUT_CHUNK = 64 * 1024;
+/**
+ * Where zlib writes the first output of every call. Calls are synchronous, so one buffer serves
+ * all streams: a message of a few bytes then neither costs nor keeps alive a 64 KiB buffer.
+ */
+let scratch = Buffer.allocUnsafeSlow(OUTPUT_CHUNK);
+
+/** The `produced` bytes zlib wrote into `out`, in a buffer the caller may keep. */
+function takeOutput(out: Buffer, produced: number): Uint8Array {
+  if (out !== scratch) return out.subarray(0, produced);
+  if (produced === OUTPUT_CHUNK) {
+    // Full: hand it over whole rather than copy it, and write into a new one from now on.
+    scratch = Buffer.allocUnsafeSlow(OUTPUT_CHUNK);
+    return out;
+  }
+  return copyOut(out.subarray(0, produced));
+}
+
+/** A copy of `bytes` in a buffer the size of them (cut from a pool, see engine/buffers.ts). */
+function copyOut(bytes: Uint8Array): Uint8Array {
+  const copy = allocFilled(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
+/** `out` when it fills its buffer, else a copy: zlib's *Sync results can be views of a 16 KiB chunk. */
+const ownBuffer = (out: Buffer): Uint8Array => (out.length === out.buffer.byteLength ? out : copyOut(out));
 
 interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
@@ -38,12 +64,13 @@ function syncStream(stream: ZlibStream): SyncRun | null {
     failure = new Error(message);
   };
   return (input, maxOutput) => {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     let total = 0;
     let inOffset = 0;
     let inLength = input.length;
     for (;;) {
-      const out = Buffer.allocUnsafe(OUTPUT_CHUNK);
+      // Outputs past the first (over 64 KiB in all) get buffers of their own.
+      const out = chunks.length === 0 ? scratch : Buffer.allocUnsafe(OUTPUT_CHUNK);
       handle.writeSync(SYNC_FLUSH, input, inOffset, inLength, out, 0, OUTPUT_CHUNK);
       if (failure) {
         const error: Error = failure;
@@ -54,7 +81,7 @@ function syncStream(stream: ZlibStream): SyncRun | null {
       const inLeft = state[1];
       const produced = OUTPUT_CHUNK - outLeft;
       if (produced > 0) {
-        chunks.push(out.subarray(0, produced));
+        chunks.push(takeOutput(out, produced));
         total += produced;
         if (total > maxOutput) return { output: 'too-large', leftover: 0 };
       }
@@ -139,7 +166,7 @@ export function createNodeDeflateCodec(options: { streaming?: boolean } = {}): D
         compress(data) {
           const out = zlib.deflateRawSync(data, { windowBits, level, memLevel, dictionary: history.dictionary, finishFlush: SYNC_FLUSH });
           history.append(data);
-          return out;
+          return ownBuffer(out);
         },
         reset: () => history.clear(),
         close: () => history.clear(),
@@ -185,7 +212,7 @@ export function createNodeDeflateCodec(options: { streaming?: boolean } = {}): D
           }
           if (out.length > maxOutputLength) return 'too-large';
           history.append(out);
-          return out;
+          return ownBuffer(out);
         },
         reset: () => history.clear(),
         close: () => history.clear(),

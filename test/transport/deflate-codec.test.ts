@@ -106,6 +106,26 @@ for (const streaming of [true, false]) {
       ours.close();
     });
 
+    test('every output is the caller\'s to keep: later ones, in any stream, leave it as it was', () => {
+      // Sizes around the 64 KiB that zlib writes per call: under it (copied out of the shared
+      // first-output buffer), exactly it (handed over whole), and past it (several calls).
+      const sizes = [1, 100, 4096, 65535, 65536, 65537, 200_000];
+      const inputs = sizes.map((size, i) => Buffer.from(Array.from({ length: size }, (_, j) => (j * (i + 3) * 7919) % 251)));
+      const a = new PerMessageDeflate(params(), 'client', codec);
+      const b = new PerMessageDeflate(params({ serverNoContextTakeover: true }), 'server', codec);
+      const inflater = new PerMessageDeflate(params(), 'server', codec);
+      const compressed = inputs.map((m, i) => (i % 2 ? a : b).compress(m));
+      const copies = compressed.map((c) => Buffer.from(c));
+      const inflated = compressed.map((c, i) => (i % 2 ? inflater : new PerMessageDeflate(params(), 'client', codec)).decompress(c, 1 << 20));
+      inflated.forEach((m, i) => {
+        assert.ok(Buffer.from(m as Uint8Array).equals(inputs[i]), `message of ${sizes[i]} bytes changed`);
+        // Holds its own bytes, not a 64 KiB buffer for a few of them.
+        if (sizes[i] < 4096) assert.ok((m as Uint8Array).buffer.byteLength <= Buffer.poolSize, `${sizes[i]} bytes in a ${(m as Uint8Array).buffer.byteLength}-byte buffer`);
+      });
+      compressed.forEach((c, i) => assert.ok(Buffer.from(c).equals(copies[i]), `compressed message ${i} changed`));
+      for (const d of [a, b, inflater]) d.close();
+    });
+
     test('a zip bomb stops at the limit with 1009; corrupt data is 1007', () => {
       const bomb = zlib.deflateRawSync(Buffer.alloc(8 * 1024 * 1024), { finishFlush: SYNC }).subarray(0, -4);
       const ours = new PerMessageDeflate(params(), 'server', codec);

@@ -24,7 +24,8 @@ let slabUsed = 0;
 
 /**
  * A buffer of `size` bytes that the caller overwrites in full: not zeroed, and between 4 KiB and
- * 256 KiB cut from a shared slab.
+ * 256 KiB cut from a shared slab. Joined message payloads, unmasked and masked frames, the
+ * transport's joined writes and zlib's outputs all come from here.
  */
 export function allocFilled(size: number): Buffer {
   if (size < MIN_POOLED || size > MAX_POOLED) return Buffer.allocUnsafe(size);

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Connection, UsageError, type CloseResult, type ConnectionEvent, type DeflateParams, type FrameInfo, type SendMessageOptions } from '../engine';
+import { Connection, UsageError, allocFilled, type CloseResult, type ConnectionEvent, type DeflateParams, type FrameInfo, type SendMessageOptions } from '../engine';
 
 export interface CloseInfo extends CloseResult {
   /** We gave up waiting for the peer to finish closing and dropped TCP ourselves. */
@@ -86,7 +86,7 @@ function writeParts(socket: Socket, parts: Uint8Array[]): void {
 }
 
 function joinParts(parts: Uint8Array[], from: number, to: number, bytes: number): Buffer {
-  const joined = Buffer.allocUnsafe(bytes);
+  const joined = allocFilled(bytes);
   let offset = 0;
   for (let i = from; i < to; i++) {
     joined.set(parts[i], offset);

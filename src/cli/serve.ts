@@ -17,20 +17,27 @@ export const serveUsage = `wsw serve [--host 127.0.0.1] [--port 9001] [--tls] [-
 /**
  * Echo with backpressure: stop reading from a peer while its echoes are not yet written. The
  * messages already read still come (up to a chunk's worth), and still get their echoes; one
- * 'drain' listener resumes reading, however many of them found the buffer full.
+ * 'drain' listener resumes reading, however many of them found the buffer full. One listener
+ * for every connection, no closure each: an idle connection costs only what it holds.
  */
 export function echo(ws: WebSocketConnection): void {
-  let release: (() => void) | null = null;
-  const resume = () => {
-    release?.();
-    release = null;
-  };
-  ws.on('message', (data, binary) => {
-    if (ws.state !== 'open') return;
-    if (!ws.send(data, { binary }) && !release) {
-      release = ws.holdReading();
-      ws.once('drain', resume);
-    }
+  ws.on('message', echoMessage);
+}
+
+/** Connections whose reading the echo holds until their echoes drain. */
+const holding = new WeakSet<WebSocketConnection>();
+
+function echoMessage(this: WebSocketConnection, data: Uint8Array, binary: boolean): void {
+  if (this.state !== 'open') return;
+  if (!this.send(data, { binary }) && !holding.has(this)) holdUntilDrained(this);
+}
+
+function holdUntilDrained(ws: WebSocketConnection): void {
+  const release = ws.holdReading();
+  holding.add(ws);
+  ws.once('drain', () => {
+    holding.delete(ws);
+    release();
   });
 }
 

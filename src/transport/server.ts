@@ -52,7 +52,10 @@ export type ServerEvents = {
 export class WebSocketServer extends EventEmitter<ServerEvents> {
   readonly connections = new Set<WebSocketConnection>();
   /** Every accepted TCP socket until it closes (under TLS the raw one): what close() finally drops. */
+  /** Accepted TCP sockets not (yet) connections: opening and TLS handshakes, refused peers. */
   private readonly sockets = new Set<net.Socket>();
+  /** Their 'close' listener, one for the server: it drops a socket from `sockets`. */
+  private readonly forgetSocket: (this: net.Socket) => void;
   private closing = false;
   private readonly deflateOptions: DeflateOptions | false;
 
@@ -66,9 +69,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     super();
     this.deflateOptions = options.deflate === true ? {} : options.deflate || false;
     const sockets = this.sockets;
-    function forgetSocket(this: net.Socket): void {
+    const forgetSocket = (this.forgetSocket = function (this: net.Socket): void {
       sockets.delete(this);
-    }
+    });
     server.on('connection', (socket: net.Socket) => {
       sockets.add(socket);
       socket.on('close', forgetSocket);
@@ -207,6 +210,12 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     const keep = options.keepHandshakeHeads === true;
     const info = new ServerOpenInfo(socket, result.protocol, result.deflate, result.path, keep ? requestHead : null, keep ? Buffer.from(result.response).toString('latin1') : null);
     const ws = new WebSocketConnection(socket, engine, info, options);
+    // The connection has its own 'error' and 'close' listeners now, and close() reaches it through
+    // `connections`: the handshake's stand-ins go, so that no event needs a listener array.
+    // (Under TLS, `sockets` holds the TCP socket under this one, which stays listed.)
+    socket.removeListener('error', ignoreSocketError);
+    socket.removeListener('close', this.forgetSocket);
+    this.sockets.delete(socket);
     this.connections.add(ws);
     ws.on('close', forgetConnection);
     connectionsOf.set(ws, this.connections);
@@ -246,7 +255,7 @@ class ServerOpenInfo implements OpenInfo {
   }
 }
 
-/** Module-level, so that the listener that stays on every socket captures no handshake state. */
+/** Module-level, so that the listener captures no handshake state. */
 function ignoreSocketError(): void {}
 
 /** Each connection's server set, for a module-level 'close' listener instead of a closure each. */

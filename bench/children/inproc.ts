@@ -18,6 +18,8 @@ export interface InprocArgs {
   /** Implementations to measure in turn, in one process: 'ws+addons' needs NODE_PATH to find them. */
   impls: Array<'ours' | 'ws' | 'ws+addons'>;
   runs: number;
+  /** Which implementation goes first in the first run (they rotate run by run). */
+  firstTurn?: number;
   sizes: number[];
   warmupMs: number;
   measureMs: number;
@@ -287,7 +289,7 @@ runChild<InprocArgs, InprocResult>(async (args) => {
     // each goes first in turn (the first after the warm-up inherits its garbage).
     for (let run = 0; run < args.runs; run++) {
       for (let turn = 0; turn < impls.length; turn++) {
-        const i = (turn + run) % impls.length;
+        const i = (turn + run + (args.firstTurn ?? 0)) % impls.length;
         collectGarbage();
         runs[impls[i].name].push(await measure(scenario.large ? args.largeMeasureMs : args.measureMs, passes[i]));
       }

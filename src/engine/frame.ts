@@ -9,7 +9,7 @@
 import { applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
 import { ProtocolError } from './errors';
-import { NONE, append, prepend } from './lists';
+import { NONE, append } from './lists';
 import { allocFilled } from './buffers';
 
 export interface FrameHeader {
@@ -65,8 +65,16 @@ export class FrameParser {
   /** The sink takes this masked frame's payload in one piece at its end; its pieces wait here still masked. */
   private joinMasked = false;
   private maskedPieces: Uint8Array[] = NONE;
-  /** Set by pause(): input from then on waits in `held` until resume(). */
+  /** Set by pause(): input from then on waits until resume(). */
   private paused = false;
+  /**
+   * The chunk a pause stopped in, parsed from `pendingStart` on resume(). An offset, not a
+   * subarray: a pause comes after every message, and a view of the rest for each one cost more
+   * than the parsing of a 16-byte message.
+   */
+  private pending: Uint8Array | null = null;
+  private pendingStart = 0;
+  /** Chunks that came while paused, after `pending`. */
   private held: Uint8Array[] = NONE;
 
   constructor(
@@ -85,6 +93,7 @@ export class FrameParser {
    */
   stop(): void {
     this.state = ParseState.Failed;
+    this.pending = null;
     this.held = NONE;
     this.maskedPieces = NONE;
   }
@@ -104,13 +113,18 @@ export class FrameParser {
 
   /** True while bytes wait for resume(). */
   get hasHeld(): boolean {
-    return this.held.length > 0;
+    return this.pending !== null || this.held.length > 0;
   }
 
   /** Parses the held bytes, until the next pause(). Throws like push(). */
   resume(): void {
     this.paused = false;
-    while (this.held.length && !this.paused) this.push(this.held.shift()!);
+    const pending = this.pending;
+    if (pending !== null) {
+      this.pending = null;
+      this.parse(pending, this.pendingStart);
+    }
+    while (this.held.length && !this.paused) this.parse(this.held.shift()!, 0);
   }
 
   /** Feeds bytes; throws ProtocolError at the first fault (the parser then stays failed). */
@@ -119,12 +133,17 @@ export class FrameParser {
       if (this.state !== ParseState.Failed && chunk.length) this.held = append(this.held, chunk);
       return;
     }
-    let pos = 0;
+    this.parse(chunk, 0);
+  }
+
+  private parse(chunk: Uint8Array, start: number): void {
+    let pos = start;
     const end = chunk.length;
     try {
       while (pos < end && this.state !== ParseState.Failed) {
         if (this.paused) {
-          this.held = prepend(this.held, chunk.subarray(pos));
+          this.pending = chunk;
+          this.pendingStart = pos;
           return;
         }
         if (this.state === ParseState.Payload) {

@@ -11,10 +11,3 @@ export function append<T>(list: T[], item: T): T[] {
   list.push(item);
   return list;
 }
-
-/** `list` with `item` at the front: a new array when `list` is NONE, else `list` itself. */
-export function prepend<T>(list: T[], item: T): T[] {
-  if (list === NONE) return [item];
-  list.unshift(item);
-  return list;
-}

@@ -12,6 +12,9 @@ import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload 
 import type { PerMessageDeflate } from './deflate';
 import { pooledRandomMask } from './mask';
 import { NONE, append } from './lists';
+
+/** Shared by every client connection: one pool of random bytes, not 8 KiB per connection. */
+const defaultMaskKey = pooledRandomMask();
 import { allocFilled, copyBytes } from './buffers';
 
 export type Role = 'client' | 'server';
@@ -167,7 +170,7 @@ export class Connection implements FrameSink {
     this.pauseAfterMessage = options.pauseAfterMessage ?? false;
     this.deflate = options.deflate ?? null;
     this.frameEvents = options.frameEvents ?? false;
-    this.maskKey = this.role === 'client' ? (options.maskKey ?? pooledRandomMask()) : null;
+    this.maskKey = this.role === 'client' ? (options.maskKey ?? defaultMaskKey) : null;
     this.parser = new FrameParser(this, {
       expectMasked: this.role === 'server',
       allowedRsv: this.deflate ? 0b100 : 0,
@@ -302,7 +305,8 @@ export class Connection implements FrameSink {
     do {
       const last = index >= sizes.length || offset + sizes[index] >= payload.length;
       const end = last ? payload.length : offset + sizes[index];
-      this.writeFrame(index === 0 ? opcode : Opcode.Continuation, payload.subarray(offset, end), last, index === 0 && compress ? 0b100 : 0);
+      const frame = offset === 0 && end === payload.length ? payload : payload.subarray(offset, end);
+      this.writeFrame(index === 0 ? opcode : Opcode.Continuation, frame, last, index === 0 && compress ? 0b100 : 0);
       const ping = options.pingsAfter?.get(index);
       if (ping && !last) this.writeFrame(Opcode.Ping, ping, true, 0);
       offset = end;

@@ -156,18 +156,25 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void 
 }
 
 /**
- * 4-byte masks cut from a pool of random bytes: one getRandomValues call per 2,048 masks.
- * Each mask is a view into the pool, valid until 2,048 more have been cut: use it at once.
+ * 4-byte masks from a pool of random bytes: one getRandomValues call per 2,048 masks. Every call
+ * returns the same 4-byte buffer with the next mask in it, valid until the next call: use it at
+ * once (the engine copies it into the frame), or copy it. A new view per mask cost a client as
+ * much as the rest of masking and framing a 16-byte message.
  */
 export function pooledRandomMask(): () => Uint8Array {
   const pool = new Uint8Array(8192);
+  const key = new Uint8Array(4);
   let offset = pool.length;
   return () => {
     if (offset === pool.length) {
       globalThis.crypto.getRandomValues(pool);
       offset = 0;
     }
+    key[0] = pool[offset];
+    key[1] = pool[offset + 1];
+    key[2] = pool[offset + 2];
+    key[3] = pool[offset + 3];
     offset += 4;
-    return pool.subarray(offset - 4, offset);
+    return key;
   };
 }

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyMask, largePayloadMasking, maskInto } from '../../src/engine/mask';
+import { applyMask, largePayloadMasking, maskInto, pooledRandomMask } from '../../src/engine/mask';
 import { hex, prng, randomBytes, toHex } from './helpers';
 
 /** The definition of RFC 6455 §5.3, one byte at a time. */
@@ -114,5 +114,21 @@ for (const kernel of ['simd', 'words'] as const) describe(`RFC 6455 §5.3 client
         assert.ok(Buffer.from(target.subarray(3)).equals(Buffer.from(naiveMask(source, mask, offset))), `length ${length}, offset ${offset}`);
       }
     }
+  });
+});
+
+describe('pooledRandomMask', () => {
+  test('one reused 4-byte buffer, refilled with the pool\'s next bytes on each call, across refills of the pool', () => {
+    const next = pooledRandomMask();
+    const first = next();
+    assert.equal(first.length, 4);
+    const keys = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const key = next();
+      assert.equal(key, first, 'the same buffer every time');
+      keys.add(Buffer.from(key).toString('hex'));
+    }
+    // 5,000 random 32-bit keys (past two refills of the 2,048-key pool) are all but surely distinct.
+    assert.ok(keys.size > 4990, `${keys.size} distinct keys of 5,000`);
   });
 });

@@ -12,10 +12,10 @@ import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload 
 import type { PerMessageDeflate } from './deflate';
 import { pooledRandomMask } from './mask';
 import { NONE, append } from './lists';
+import { allocFilled, copyBytes } from './buffers';
 
 /** Shared by every client connection: one pool of random bytes, not 8 KiB per connection. */
 const defaultMaskKey = pooledRandomMask();
-import { allocFilled, copyBytes } from './buffers';
 
 export type Role = 'client' | 'server';
 
@@ -54,7 +54,7 @@ export interface ConnectionOptions {
   deflate?: PerMessageDeflate | null;
   /** Emit frame-received / frame-sent events for a wire log. Default false (costs a little). */
   frameEvents?: boolean;
-  /** Source of 4-byte masking keys (clients). Default: crypto.getRandomValues, pooled. */
+  /** Source of 4-byte masking keys (clients), used at once and not kept. Default: crypto.getRandomValues, pooled. */
   maskKey?: () => Uint8Array;
   /**
    * How to answer a peer's close: 'echo' its code and reason (default, as ws and python-websockets

@@ -51,8 +51,10 @@ export type ServerEvents = {
 
 export class WebSocketServer extends EventEmitter<ServerEvents> {
   readonly connections = new Set<WebSocketConnection>();
-  /** Every accepted TCP socket until it closes (under TLS the raw one): what close() finally drops. */
-  /** Accepted TCP sockets not (yet) connections: opening and TLS handshakes, refused peers. */
+  /**
+   * Accepted TCP sockets that are not (yet) connections: opening and TLS handshakes, refused
+   * peers, and under TLS the raw socket under each connection. What close() finally drops.
+   */
   private readonly sockets = new Set<net.Socket>();
   /** Their 'close' listener, one for the server: it drops a socket from `sockets`. */
   private readonly forgetSocket: (this: net.Socket) => void;

@@ -233,9 +233,9 @@ export class FrameParser {
       const high = ((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0;
       const low = ((buf[p + 4] << 24) | (buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]) >>> 0;
       if (high & 0x80000000) throw new ProtocolError(1002, 'WSW_ERR_LENGTH_TOP_BIT', '64-bit payload length has its most significant bit set');
-      // A length that fits in 32 bits stays a small integer: a double here (the product is one,
-      // whatever its value) changes how V8 stores `remaining` and the header's `length`, and the
-      // first frame of 64 KiB or more then deoptimized the whole receive path of the process.
+      // No multiplication when the high word is 0: its product is a double whatever its value,
+      // and a double changes how V8 stores `remaining` and the header's `length` (small integers
+      // until then), which deoptimized the whole receive path at the first frame of 64 KiB.
       length = high === 0 ? low : high * 0x1_0000_0000 + low;
       p += 8;
     }

@@ -3,8 +3,8 @@
  * its object's map: when a field that has only held small integers gets a double, V8 makes a new
  * map and throws away every optimized function that relied on the old one. In a server that
  * had run for a while on small messages, the first frame of 64 KiB or more (the first with a
- * 64-bit length) did that to the whole receive path, and its latency paid until V8 had
- * recompiled it. A file of its own: a process in which no other test has shaped these objects.
+ * 64-bit length) did that to the whole receive path, which ran in V8's slower tiers until
+ * recompiled. A file of its own: a process in which no other test has shaped these objects.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

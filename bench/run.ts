@@ -59,7 +59,7 @@ const fullPlan: Plan = {
   inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 1000 },
   echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 150, latencyMs: 750 },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
-  handshakes: { parallel: 32, warmupMs: 200, measureMs: 700 },
+  handshakes: { parallel: 32, warmupMs: 2000, measureMs: 700 },
   memory: { connections: 10_000, settleMs: 1000 },
   ceilings: { echoSizes: ECHO_SIZES, measureMs: 500 },
 };
@@ -69,7 +69,7 @@ const quickPlan: Plan = {
   inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100 },
   echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyWarmupMs: 75, latencyMs: 225 },
   client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
-  handshakes: { parallel: 32, warmupMs: 80, measureMs: 200 },
+  handshakes: { parallel: 32, warmupMs: 400, measureMs: 200 },
   memory: { connections: 1000, settleMs: 300 },
   ceilings: { echoSizes: [], measureMs: 200 },
 };

@@ -406,7 +406,8 @@ export class Connection implements FrameSink {
     const framePayload = this.frameChunks.length === 0 || isControlOpcode(header.opcode) || this.frameEvents ? concat(this.frameChunks) : EMPTY;
     this.frameChunks = NONE;
     if (this.frameEvents) {
-      this.queue({ type: 'frame-received', frame: { opcode: header.opcode, fin: header.fin, rsv: header.rsv, masked: header.masked, mask: header.mask, payload: framePayload } });
+      const mask = header.mask && copyBytes(header.mask); // the parser's, rewritten by the next frame
+      this.queue({ type: 'frame-received', frame: { opcode: header.opcode, fin: header.fin, rsv: header.rsv, masked: header.masked, mask, payload: framePayload } });
     }
     if (isControlOpcode(header.opcode)) this.handleControl(header.opcode, framePayload);
     else if (header.fin) this.finishMessage();

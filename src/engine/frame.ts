@@ -18,6 +18,7 @@ export interface FrameHeader {
   rsv: number;
   opcode: number;
   masked: boolean;
+  /** The masking key in the parser's own four octets, rewritten by the next masked frame: copy it to keep it past onFrameEnd. */
   mask: Uint8Array | null;
   length: number;
 }
@@ -61,6 +62,8 @@ export class FrameParser {
   private headerFill = 0;
   private remaining = 0;
   private mask: Uint8Array | null = null;
+  /** Where masked frames' keys are copied: one per parser, made at the first masked frame. */
+  private maskKey: Uint8Array | null = null;
   private maskOffset = 0;
   /** The sink takes this masked frame's payload in one piece at its end; its pieces wait here still masked. */
   private joinMasked = false;
@@ -243,8 +246,17 @@ export class FrameParser {
       throw new ProtocolError(1009, 'WSW_ERR_FRAME_TOO_BIG', `frame of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
     }
     const masked = (b1 & 0x80) !== 0;
-    // A copy: the mask outlives the read (frame events, a wire log), and on a Buffer slice() is a view of the whole read.
-    this.mask = masked ? Uint8Array.of(buf[p], buf[p + 1], buf[p + 2], buf[p + 3]) : null;
+    // Copied out of the read, which is unmasked in place (and on a Buffer a slice() would be a
+    // view that keeps the whole read alive), into four octets the parser reuses: a new array
+    // per frame was most of a 16-byte masked message's cost.
+    if (masked) {
+      const key = (this.maskKey ??= new Uint8Array(4));
+      key[0] = buf[p];
+      key[1] = buf[p + 1];
+      key[2] = buf[p + 2];
+      key[3] = buf[p + 3];
+      this.mask = key;
+    } else this.mask = null;
     this.maskOffset = 0;
     this.remaining = length;
     const join = this.sink.onFrameHeader({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x07, opcode: b0 & 0x0f, masked, mask: this.mask, length });

@@ -716,6 +716,13 @@ describe('Sending messages: fragments and pings between them', () => {
     ]);
   });
 
+  test('frame events keep each received frame\'s own masking key', () => {
+    const conn = connection('server', { frameEvents: true });
+    conn.receiveData(hex('018137fa213d7f 8081aabbccddc6'));
+    const masks = conn.events().flatMap((e) => (e.type === 'frame-received' ? [Buffer.from(e.frame.mask!).toString('hex')] : []));
+    assert.deepEqual(masks, ['37fa213d', 'aabbccdd']);
+  });
+
   test('bufferedBytes counts what dataToSend() has not drained', () => {
     const conn = connection('server');
     conn.sendBinary(new Uint8Array(300));

@@ -214,6 +214,16 @@ describe('RFC 6455 §5.2 base framing: lengths', () => {
     assert.equal(toHex(mask), '37fa213d', 'unchanged when the read buffer is reused');
   });
 
+  test('the masking key lives in four octets of the parser, reused by every masked frame', () => {
+    // A new array per frame was most of the cost of a 16-byte masked message.
+    const keys: string[] = [];
+    const arrays = new Set<Uint8Array>();
+    const sink = { onFrameHeader: (h: FrameHeader) => void (keys.push(toHex(h.mask!)), arrays.add(h.mask!)), onFramePayload: () => {}, onFrameEnd: () => {} };
+    new FrameParser(sink, { ...serverSide }).push(hex('818537fa213d7f9f4d5158 8180aabbccdd 2e'));
+    assert.deepEqual(keys, ['37fa213d', 'aabbccdd']);
+    assert.equal(arrays.size, 1);
+  });
+
   test('a masked payload is unmasked in place in the input buffer (the parser takes ownership)', () => {
     const input = hex('818537fa213d7f9f4d5158');
     new FrameParser(new Recorder(), { ...serverSide }).push(input);

@@ -6,7 +6,7 @@
  * pieces that the sink lets come whole (unmasked into one new buffer); and a frame's header is
  * checked as soon as its first two bytes arrive, so a bad frame fails before its payload is read.
  */
-import { applyMask, maskInto } from './mask';
+import { SHORT_PAYLOAD, applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
 import { ProtocolError } from './errors';
 import { NONE, append } from './lists';
@@ -309,10 +309,12 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
   const length = payload.length;
   const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + extended + (mask ? 4 : 0);
-  // A masked frame is written over in full, so it comes from a shared pool (allocFilled): a
-  // Uint8Array of more than 64 bytes gets a backing store of its own from the allocator, which
-  // made a 125-byte frame cost ten times a 16-byte one.
-  const out = mask ? allocFilled(headerLength + length) : new Uint8Array(headerLength);
+  // A Uint8Array of up to 64 bytes lives in V8's heap, made like any small object: headers, and
+  // masked frames whose payload is masked byte by byte (a view of it to mask into would move it
+  // off the heap). A larger one would get a backing store of its own from the allocator (a
+  // 125-byte frame cost ten times a 16-byte one), so larger masked frames, written over in
+  // full, are cut from a shared pool (allocFilled).
+  const out = !mask ? new Uint8Array(headerLength) : length < SHORT_PAYLOAD ? new Uint8Array(headerLength + length) : allocFilled(headerLength + length);
   out[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
   const maskBit = mask ? 0x80 : 0;
   if (extended === 0) {
@@ -334,7 +336,10 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
     out[9] = length & 0xff;
   }
   if (!mask) return length === 0 ? [out] : [out, payload];
-  out.set(mask, headerLength - 4);
+  out[headerLength - 4] = mask[0];
+  out[headerLength - 3] = mask[1];
+  out[headerLength - 2] = mask[2];
+  out[headerLength - 1] = mask[3];
   if (length > 0) maskInto(payload, mask, out, headerLength);
   return [out];
 }

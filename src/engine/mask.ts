@@ -9,7 +9,7 @@
  */
 
 /** Below this many bytes the word loop's set-up costs more than it saves (measured crossover: 32-64). */
-const SHORT_PAYLOAD = 48;
+export const SHORT_PAYLOAD = 48;
 /** From this many bytes on, the SIMD kernel's two copies and call cost less than the word loop. */
 const SIMD_PAYLOAD = 512;
 /** The SIMD kernel masks at most this much per call: the block it copies into its memory. */

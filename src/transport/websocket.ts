@@ -64,7 +64,7 @@ const COALESCE_BELOW = 4096;
 /** Writes the engine's output in order: small parts coalesced, large ones zero-copy, one writev. */
 function writeParts(socket: Socket, parts: Uint8Array[]): void {
   if (parts.length === 1) {
-    socket.write(parts[0]);
+    socket.write(socketChunk(parts, 0, 1, parts[0].length));
     return;
   }
   socket.cork();
@@ -76,13 +76,24 @@ function writeParts(socket: Socket, parts: Uint8Array[]): void {
       runBytes += part.length;
       continue;
     }
-    if (i - runStart === 1) socket.write(parts[runStart]);
-    else if (i - runStart > 1) socket.write(joinParts(parts, runStart, i, runBytes));
+    if (i > runStart) socket.write(socketChunk(parts, runStart, i, runBytes));
     if (part) socket.write(part);
     runStart = i + 1;
     runBytes = 0;
   }
   socket.uncork();
+}
+
+/**
+ * parts[from, to) as one chunk for socket.write(): a lone Buffer or large part as it is, anything
+ * else copied into one pooled Buffer. The socket turns a Uint8Array into a Buffer over its
+ * `.buffer`, and for the small arrays the engine keeps in V8's heap (headers, short masked
+ * frames) that makes V8 move the bytes out of its heap: about 1 µs each, against 70 ns to copy.
+ */
+function socketChunk(parts: Uint8Array[], from: number, to: number, bytes: number): Uint8Array {
+  const first = parts[from];
+  if (to - from === 1 && (bytes >= COALESCE_BELOW || Buffer.isBuffer(first))) return first;
+  return joinParts(parts, from, to, bytes);
 }
 
 function joinParts(parts: Uint8Array[], from: number, to: number, bytes: number): Buffer {

@@ -151,6 +151,21 @@ describe('RFC 6455 §5.7 examples', () => {
   });
 });
 
+describe('masked frames on both sides of the byte-loop size (small ones live in V8\'s heap)', () => {
+  for (const size of [0, 1, 46, 47, 48, 49, 58, 59, 125, 126]) {
+    test(`${size} bytes`, () => {
+      const payload = randomBytes(prng(size + 1), size);
+      const mask = hex('a1b2c3d4');
+      const [wire] = encodeFrame({ opcode: Opcode.Binary, payload, mask });
+      const headerLength = size < 126 ? 6 : 8;
+      assert.equal(wire.length, headerLength + size);
+      assert.equal(toHex(wire.subarray(headerLength - 4, headerLength)), 'a1b2c3d4');
+      const unmasked = wire.slice(headerLength).map((byte, i) => byte ^ mask[i & 3]);
+      assert.equal(toHex(unmasked), toHex(payload));
+    });
+  }
+});
+
 describe('RFC 6455 §5.2 base framing: lengths', () => {
   const boundaries: [number, string][] = [
     [0, '8200'],

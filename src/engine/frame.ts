@@ -63,7 +63,7 @@ export class FrameParser {
   private remaining = 0;
   private mask: Uint8Array | null = null;
   /** Where masked frames' keys are copied: one per parser, made at the first masked frame. */
-  private maskKey: Uint8Array | null = null;
+  private maskBytes: Uint8Array | null = null;
   private maskOffset = 0;
   /** The sink takes this masked frame's payload in one piece at its end; its pieces wait here still masked. */
   private joinMasked = false;
@@ -250,7 +250,7 @@ export class FrameParser {
     // view that keeps the whole read alive), into four octets the parser reuses: a new array
     // per frame was most of a 16-byte masked message's cost.
     if (masked) {
-      const key = (this.maskKey ??= new Uint8Array(4));
+      const key = (this.maskBytes ??= new Uint8Array(4));
       key[0] = buf[p];
       key[1] = buf[p + 1];
       key[2] = buf[p + 2];

@@ -8,7 +8,10 @@
  * SIMD is missing the word loop does all of it.
  */
 
-/** Below this many bytes the word loop's set-up costs more than it saves (measured crossover: 32-64). */
+/**
+ * Below this many bytes masking is a byte loop: the word loop's set-up costs more than it saves
+ * (measured crossover: 32-64). A byte loop also leaves a small frame in V8's heap (encodeFrame).
+ */
 export const SHORT_PAYLOAD = 48;
 /** From this many bytes on, the SIMD kernel's two copies and call cost less than the word loop. */
 const SIMD_PAYLOAD = 512;

@@ -14,6 +14,11 @@ export interface FuzzTarget {
   generate(rng: Rng): Uint8Array;
   /** Throws when the invariant does not hold. A pure function of the input, so replayable. */
   check(input: Uint8Array): void;
+  /**
+   * What the input does, by label (a role), as the events before 'closed': what a seed's
+   * `# expect <label>: <event>, ...` lines are checked against.
+   */
+  outcomes?(input: Uint8Array): Record<string, string[]>;
 }
 
 export interface FuzzFailure {
@@ -138,15 +143,20 @@ export function readCorpusFile(file: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
+/** A corpus file's `# expect <label>: <event>, <event>` lines, by label. */
+export function corpusExpectations(file: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^# expect (\w+): (.*)$/.exec(line);
+    if (match) out[match[1]] = match[2].split(', ');
+  }
+  return out;
+}
+
 /** Every corpus file of a target: [file name, input]. */
 export function corpusOf(target: string, dir = defaultCorpusDir): [string, Uint8Array][] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
+  // A missing folder throws: the corpus is part of the repository, not optional.
+  return readdirSync(dir)
     .filter((n) => n.startsWith(`${target}-`) && n.endsWith('.hex'))
     .sort()
     .map((n) => [n, readCorpusFile(join(dir, n))]);

@@ -8,13 +8,13 @@
  * Input layout: byte 0 = role (bit 0) and no-context-takeover flags (bits 1, 2); byte 1 = server
  * window bits; byte 2 = client window bits; the rest is the wire stream from the peer.
  */
-import { PerMessageDeflate, type DeflateParams, type Role } from '../../../src/engine';
+import { PerMessageDeflate, type ConnectionOptions, type DeflateParams, type Role } from '../../../src/engine';
 import { nodeDeflateCodec } from '../../../src/transport/deflate-codec';
 import type { FuzzTarget } from '../harness';
 import { concat, mutate } from '../mutate';
 import { Rng, chunking, hashBytes, split } from '../random';
 import { FIXED_MASK, frameBytes, pieces, randomUtf8 } from './gen';
-import { drive, sameTranscript } from './drive';
+import { drive, outcome, sameTranscript } from './drive';
 
 /** Small, so that bombs and big messages hit it quickly. */
 const limits = { maxMessageSize: 64 * 1024, maxFrameSize: 64 * 1024, maxFragments: 64 };
@@ -115,11 +115,20 @@ export const deflateTarget: FuzzTarget = {
   check(input) {
     const { role, params } = decodeHeader(input);
     const stream = input.subarray(3);
-    const make = () => ({ role, limits, deflate: new PerMessageDeflate(params, role, nodeDeflateCodec), maskKey: () => FIXED_MASK.slice() });
-    const codes = [1002, 1007, 1009];
-    const whole = drive(make(), split(stream, [stream.length]), codes);
+    const whole = drive(connectionOptions(input), split(stream, [stream.length]), codes);
     const rng = new Rng(hashBytes(input));
     const sizes = chunking(rng, stream.length);
-    sameTranscript(whole, drive(make(), split(stream, sizes), codes), `${role} deflate ${JSON.stringify(params)}, chunks ${sizes.slice(0, 20).join(',')}`);
+    sameTranscript(whole, drive(connectionOptions(input), split(stream, sizes), codes), `${role} deflate ${JSON.stringify(params)}, chunks ${sizes.slice(0, 20).join(',')}`);
+  },
+  outcomes(input) {
+    return { [decodeHeader(input).role]: outcome(drive(connectionOptions(input), [input.subarray(3)], codes)) };
   },
 };
+
+const codes = [1002, 1007, 1009];
+
+/** A fresh connection that negotiated what the input's header says. */
+function connectionOptions(input: Uint8Array): ConnectionOptions {
+  const { role, params } = decodeHeader(input);
+  return { role, limits, deflate: new PerMessageDeflate(params, role, nodeDeflateCodec), maskKey: () => FIXED_MASK.slice() };
+}

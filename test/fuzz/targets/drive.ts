@@ -84,3 +84,8 @@ export function sameTranscript(a: Transcript, b: Transcript, what: string): void
   }
   if (a.written !== b.written) throw new Error(`${what}: bytes written differ`);
 }
+
+/** A transcript's events before 'closed', shortened to their kind and first fields (no hashes). */
+export function outcome(transcript: Transcript): string[] {
+  return transcript.events.filter((e) => !e.startsWith('closed')).map((e) => e.split(' ').slice(0, 3).join(' '));
+}

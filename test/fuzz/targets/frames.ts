@@ -9,7 +9,7 @@ import type { FuzzTarget } from '../harness';
 import { mutate, concat } from '../mutate';
 import { Rng, chunking, hashBytes, split } from '../random';
 import { FIXED_MASK, closePayload, frameBytes, pieces, randomUtf8 } from './gen';
-import { drive, sameTranscript } from './drive';
+import { drive, outcome, sameTranscript } from './drive';
 
 const smallLimits: Limits = { maxFrameSize: 512, maxMessageSize: 2048, maxFragments: 6 };
 
@@ -67,5 +67,9 @@ export const framesTarget: FuzzTarget = {
         sameTranscript(whole, drive(options, split(input, sizes), codes), `${role}, chunks ${sizes.slice(0, 20).join(',')}${sizes.length > 20 ? ',…' : ''}`);
       }
     }
+  },
+  outcomes(input) {
+    const as = (role: Role) => outcome(drive({ role, maskKey: () => FIXED_MASK.slice() }, [input], [1002, 1007, 1009]));
+    return { server: as('server'), client: as('client') };
   },
 };

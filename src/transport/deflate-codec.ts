@@ -179,21 +179,27 @@ export function createNodeDeflateCodec(options: { streaming?: boolean } = {}): D
         // RFC 7692 §7.2.3.4 lets a peer end a message with a BFINAL block; the next message then
         // continues with the same window, so a fresh inflater is primed with it.
         const recent = new RecentOutput(1 << windowBits);
+        const replace = (dictionary?: Buffer) => {
+          stream.close();
+          stream = zlib.createInflateRaw({ windowBits, dictionary }) as unknown as ZlibStream;
+          run = syncStream(stream);
+          primed = dictionary !== undefined;
+        };
+        let primed = false;
         return {
           decompress(data, max) {
             const { output, leftover } = run!(data, max);
             if (output === 'too-large') return output;
             recent.add(output);
-            if (leftover > 0) {
-              stream.close();
-              stream = zlib.createInflateRaw({ windowBits, dictionary: recent.window() }) as unknown as ZlibStream;
-              run = syncStream(stream);
-            }
+            if (leftover > 0) replace(recent.window());
             return output;
           },
           reset() {
             recent.clear();
-            stream.reset();
+            // zlib's reset() puts back the dictionary a stream was made with: a primed inflater
+            // would keep the old window where no context takeover was agreed.
+            if (primed) replace();
+            else stream.reset();
           },
           close: () => stream.close(),
         };

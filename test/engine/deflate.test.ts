@@ -239,6 +239,16 @@ describe('RFC 7692 §7.2.3 examples (PerMessageDeflate with node:zlib)', () => {
     assert.equal(toHex(client.decompress(hex('f200110000'), 1000)), '48656c6c6f');
   });
 
+  test('§7.2.3.4 then no context takeover: after a BFINAL message the next one starts from an empty window', () => {
+    const server = new PerMessageDeflate(params({ clientNoContextTakeover: true }), 'server', nodeDeflateCodec);
+    assert.equal(toHex(server.decompress(hex('f348cdc9c9070000'), 1000)), '48656c6c6f');
+    // "Hello" again as a back-reference into the last message: invalid with an empty window.
+    assert.throws(() => server.decompress(hex('f200110000'), 1000), (e: unknown) => e instanceof ProtocolError && e.closeCode === 1007);
+    const fresh = new PerMessageDeflate(params({ clientNoContextTakeover: true }), 'server', nodeDeflateCodec);
+    fresh.decompress(hex('f348cdc9c9070000'), 1000);
+    assert.equal(toHex(fresh.decompress(hex('f248cdc9c90700'), 1000)), '48656c6c6f', 'a self-contained message still inflates');
+  });
+
   test('§7.2.3.5 two DEFLATE blocks: f2 48 05 00 00 00 ff ff ca c9 c9 07 00', () => {
     const client = new PerMessageDeflate(params(), 'client', nodeDeflateCodec);
     assert.equal(toHex(client.decompress(hex('f24805000000ffffcac9c90700'), 1000)), '48656c6c6f');

@@ -42,7 +42,7 @@ export interface MessageOptions {
 }
 
 export interface CloseSpec {
-  /** Omitted: the close frame carries no status code (and then no reason). */
+  /** Omitted: no status code, and a reason goes alone (Autobahn's 7.3.2 sends a 1-byte close payload so). */
   code?: number;
   /** Raw octets, sent as given: 7.5.1 sends invalid UTF-8 on purpose. */
   reason?: Uint8Array;

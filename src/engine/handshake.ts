@@ -67,10 +67,13 @@ export interface ClientHandshakeResult {
   headers: HeaderList;
 }
 
-/** Checks the server's answer (§4.2.2 / §4.1 client requirements). */
-export function validateServerResponse(head: HttpHead, handshake: ClientHandshake): ClientHandshakeResult {
+/**
+ * Checks the server's answer (§4.2.2 / §4.1 client requirements). `acceptDeflate` turns a
+ * permessage-deflate response into the agreement (by default: checked against our offer).
+ */
+export function validateServerResponse(head: HttpHead, handshake: ClientHandshake, acceptDeflate: (response: ExtensionElement, offered: ExtensionElement) => DeflateParams = acceptDeflateResponse): ClientHandshakeResult {
   try {
-    return checkServerResponse(head, handshake);
+    return checkServerResponse(head, handshake, acceptDeflate);
   } catch (error) {
     // The helpers (duplicate headers, extension syntax, deflate parameters) throw without the
     // response; attach it so that every refusal can show the user what the server sent.
@@ -81,7 +84,7 @@ export function validateServerResponse(head: HttpHead, handshake: ClientHandshak
   }
 }
 
-function checkServerResponse(head: HttpHead, handshake: ClientHandshake): ClientHandshakeResult {
+function checkServerResponse(head: HttpHead, handshake: ClientHandshake, acceptDeflate: typeof acceptDeflateResponse): ClientHandshakeResult {
   const [version, statusText, reason] = head.startLine;
   const status = Number(statusText);
   const response = { status, reason, headers: head.headers };
@@ -115,7 +118,7 @@ function checkServerResponse(head: HttpHead, handshake: ClientHandshake): Client
     for (const element of parseExtensionList(extensionHeader)) {
       if (element.name !== PERMESSAGE_DEFLATE || !handshake.offer.deflate) fail('WSW_HS_EXTENSION', `server accepted extension ${element.name}, which was not offered`);
       if (deflate) fail('WSW_HS_EXTENSION', 'server accepted permessage-deflate twice');
-      deflate = acceptDeflateResponse(element, handshake.offer.deflate!);
+      deflate = acceptDeflate(element, handshake.offer.deflate!);
     }
   }
   return { protocol, deflate, headers: head.headers };

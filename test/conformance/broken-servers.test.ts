@@ -90,6 +90,39 @@ describe('a server that answers every close with code 3333', () => {
   });
 });
 
+describe('the lax server, which answers every close frame with its code unchecked', () => {
+  withBrokenServer({}, (url) => {
+    test('7.9.x: the invalid code sent comes back, which Autobahn records before it checks it: FAILED / WRONG CODE; we drop TCP', async () => {
+      const results = await runCases(url(), ['7.9.*'], { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), table(['7.9.*'], () => 'FAILED / WRONG CODE'));
+      for (const r of results) {
+        const sent = r.closeFacts.localCloseCode;
+        assert.ok(sent !== null && sent !== 1002, r.caseId);
+        assert.equal(r.closeFacts.remoteCloseCode, sent, `${r.caseId}: the echoed code is recorded`);
+        assert.equal(r.result, 'The close code should have been 1002 or empty');
+        assert.equal(r.closeFacts.droppedByMe, true, `${r.caseId}: broken while closing, so we drop TCP as Autobahn does`);
+      }
+    });
+
+    test('7.3.2 sends the one-octet close payload "a" (Autobahn\'s sendCloseFrame(reasonUtf8="a")), not an empty one', async () => {
+      const [result] = await runCases(url(), ['7.3.2'], { timeoutScale: SCALE });
+      const closes = result.wireLog.filter((e) => e.kind === 'tx-frame' && e.opcode === 8);
+      assert.deepEqual(closes.map((e) => e.kind === 'tx-frame' && Buffer.from(e.payload).toString('latin1')), ['a']);
+      assert.equal(result.closeFacts.localCloseCode, null);
+      assert.equal(result.closeFacts.localCloseReason, 'a');
+    });
+  });
+});
+
+describe('a server that answers every permessage-deflate offer with a bare "permessage-deflate"', () => {
+  withBrokenServer({ bareDeflate: true }, (url) => {
+    test('12.x/13.x subset: Autobahn takes any well-formed answer and runs the case; the uncompressed echoes are right: OK / OK', async () => {
+      const results = await runCases(url(), DEFLATE_CASES, { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), Object.fromEntries(DEFLATE_CASES.map((id) => [id, 'OK / OK'])));
+    });
+  });
+});
+
 describe('a server that drops TCP when it gets a close frame (like the seed report\'s agent)', () => {
   withBrokenServer({ dropOnClose: true }, (url) => {
     test('1.1.x, 5.19, 5.20: events OK, closing UNCLEAN with the seed\'s reason', async () => {

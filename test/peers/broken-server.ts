@@ -2,7 +2,8 @@
 // helpers (parseHttpHead, acceptClientRequest) and a minimal frame loop of its own, with flaws
 // that can be switched on one at a time. It never validates UTF-8. Loopback only.
 import * as net from 'node:net';
-import { acceptClientRequest, headerValues, parseExtensionList, parseHttpHead } from '../../src/engine';
+import { PerMessageDeflate, acceptClientRequest, headerValues, parseExtensionList, parseHttpHead } from '../../src/engine';
+import { nodeDeflateCodec } from '../../src/transport';
 
 export interface BrokenServerFlaws {
   /** Frames with RSV bits set (and no extension) are taken as if the bits were 0. */
@@ -17,6 +18,12 @@ export interface BrokenServerFlaws {
   ignorePings?: boolean;
   /** permessage-deflate is accepted, and every compressed message is answered with invalid deflate data. */
   corruptDeflate?: boolean;
+  /**
+   * permessage-deflate is accepted with a bare "permessage-deflate", whatever the offer asked for
+   * (server_no_context_takeover, server_max_window_bits): compressed messages are inflated and
+   * echoed uncompressed.
+   */
+  bareDeflate?: boolean;
 }
 
 export interface BrokenServer {
@@ -47,6 +54,7 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
   let buffer = Buffer.alloc(0);
   let state: 'handshake' | 'open' | 'closed' = 'handshake';
   let deflate = false;
+  let inflater: PerMessageDeflate | null = null;
   let message: { opcode: number; compressed: boolean; parts: Buffer[] } | null = null;
 
   const close = (code: number | null) => {
@@ -66,9 +74,11 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
     // The first permessage-deflate offer, accepted with the server parameters it asks for.
     const offers = headerValues(head.headers, 'sec-websocket-extensions').join(', ');
     const offer = offers.trim() ? parseExtensionList(offers).find((e) => e.name === 'permessage-deflate') : undefined;
-    deflate = flaws.corruptDeflate === true && offer !== undefined;
-    const agreed = (offer?.params ?? []).filter(([name]) => name === 'server_no_context_takeover' || name === 'server_max_window_bits');
+    deflate = (flaws.corruptDeflate === true || flaws.bareDeflate === true) && offer !== undefined;
+    const agreed = flaws.bareDeflate ? [] : (offer?.params ?? []).filter(([name]) => name === 'server_no_context_takeover' || name === 'server_max_window_bits');
     const extension = ['permessage-deflate', ...agreed.map(([name, value]) => (value === true ? name : `${name}=${value}`))].join('; ');
+    // What the bare answer agrees to: context takeover and 15-bit windows both ways.
+    if (deflate && flaws.bareDeflate) inflater = new PerMessageDeflate({ serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 }, 'server', nodeDeflateCodec);
     const answer = acceptClientRequest(head, { deflate: false, headers: deflate ? [['Sec-WebSocket-Extensions', extension]] : [] });
     socket.write(answer.response);
     if (!answer.ok) {
@@ -138,7 +148,8 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
     if (fin) {
       const done = message;
       message = null;
-      if (done.compressed) socket.write(encodeFrame(done.opcode, CORRUPT_DEFLATE, 4));
+      if (done.compressed && inflater) socket.write(encodeFrame(done.opcode, Buffer.from(inflater.decompress(Buffer.concat(done.parts), 64 * 1024 * 1024))));
+      else if (done.compressed) socket.write(encodeFrame(done.opcode, CORRUPT_DEFLATE, 4));
       else socket.write(encodeFrame(done.opcode, Buffer.concat(done.parts)));
     }
     return true;

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -43,6 +44,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionKind>, take
     if (!kind) throw new CliUsageError(`unknown option --${name}`);
     if (kind === 'flag') {
       if (eq >= 0) throw new CliUsageError(`--${name} takes no value`);
+      if (parsed.flags.has(name)) throw new CliUsageError(`--${name} given twice`);
       parsed.flags.add(name);
       continue;
     }
@@ -87,6 +89,24 @@ export function readInputFile(option: string, path: string): Buffer {
   } catch (error) {
     throw new CliUsageError(`--${option} ${path}: ${reason(error)}`);
   }
+}
+
+/**
+ * The certificates of a --ca file, checked now: a file that holds no PEM certificate, or a broken
+ * one, would otherwise be ignored and the connection refused as if --ca had not been given.
+ */
+export function readCaFile(path: string): Buffer {
+  const bytes = readInputFile('ca', path);
+  const blocks = bytes.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new CliUsageError(`--ca ${path}: no PEM certificate in it ("-----BEGIN CERTIFICATE-----")`);
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new CliUsageError(`--ca ${path}: certificate ${index + 1} of ${blocks.length} is not valid (${(error as Error).message})`);
+    }
+  });
+  return bytes;
 }
 
 /**

@@ -1,8 +1,8 @@
 /** `wsw connect`: open a connection, do the sends in order, print every frame, close. */
 import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
 import { encodeClosePayload, type HeaderList } from '../engine';
-import { CliUsageError, MAX_TIMER_MS, integerOption, parseArgs, readInputFile } from './args';
-import { formatFrameLine } from './frame-line';
+import { CliUsageError, integerOption, MAX_TIMER_MS, parseArgs, readCaFile } from './args';
+import { compressionTracker, formatFrameLine } from './frame-line';
 
 export const connectUsage = `wsw connect URL [--header 'K: V']... [--subprotocol P]... [--origin O] [--deflate]
             [--insecure] [--ca FILE] [--send TEXT]... [--send-binary HEX]... [--ping TEXT]...
@@ -66,7 +66,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
     origin: args.values.get('origin'),
     deflate: args.flags.has('deflate'),
     insecure: args.flags.has('insecure'),
-    ca: args.values.has('ca') ? readInputFile('ca', args.values.get('ca')!) : undefined,
+    ca: args.values.has('ca') ? readCaFile(args.values.get('ca')!) : undefined,
     handshakeTimeoutMs: integerOption(args, 'timeout', 10000, 1, MAX_TIMER_MS),
     autoPong: !args.flags.has('no-auto-pong'),
     frameEvents: true,
@@ -76,10 +76,15 @@ export async function connectCommand(argv: string[]): Promise<number> {
   const ws: WebSocketConnection = await connect(url, options);
   const extensions = ws.info.deflate ? ' permessage-deflate' : '';
   console.error(`connected to ${url}${ws.protocol ? ` (subprotocol ${ws.protocol})` : ''}${extensions}`);
-  ws.on('frame', (direction, frame) => console.log(formatFrameLine(direction, frame, Date.now() - started)));
+  const compressed = compressionTracker();
+  ws.on('frame', (direction, frame) => console.log(formatFrameLine(direction, frame, Date.now() - started, compressed(direction, frame))));
   ws.on('failed', (error) => console.error(`protocol error from the peer: ${error.message} (${error.code}); failing with ${error.closeCode}`));
 
-  const sizes = (length: number) => (fragment ? Array.from({ length: Math.max(0, Math.ceil(length / fragment) - 1) }, () => fragment) : undefined);
+  // Frames of at most `fragment` bytes of payload: a compressed payload can be longer than the
+  // message (random bytes grow a little), so then there are sizes to spare (the engine stops
+  // at the end of the payload).
+  const payloadBound = (length: number) => (ws.info.deflate ? 2 * length + 64 : length);
+  const sizes = (length: number) => (fragment ? Array.from({ length: Math.max(0, Math.ceil(payloadBound(length) / fragment) - 1) }, () => fragment) : undefined);
   for (const action of actions) {
     if (ws.state !== 'open') break;
     if (action.kind === 'ping') ws.ping(action.data);
@@ -92,8 +97,12 @@ export async function connectCommand(argv: string[]): Promise<number> {
   const peerClosed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   await Promise.race([new Promise((r) => setTimeout(r, waitMs)), peerClosed]);
   const info = ws.state === 'open' ? await ws.close(closeCode, reason) : await ws.closed;
-  const summary = `closed: code ${info.code}${info.reason ? ` reason ${JSON.stringify(info.reason)}` : ''}, ${info.wasClean ? 'clean' : 'not clean'}${info.closeTimedOut ? ' (close handshake timed out)' : ''}`;
-  if (info.wasClean && !info.failure) {
+  // Clean means close frames both ways and then TCP closed by the server (RFC 6455 §7.1.1): when
+  // we had to drop TCP after the close time-out, the server did not finish its part.
+  const clean = info.wasClean && !info.closeTimedOut;
+  const how = clean ? 'clean' : info.wasClean ? 'not clean: close frames both ways, but the server did not close TCP in time' : `not clean${info.closeTimedOut ? ' (close handshake timed out)' : ''}`;
+  const summary = `closed: code ${info.code}${info.reason ? ` reason ${JSON.stringify(info.reason)}` : ''}, ${how}`;
+  if (clean && !info.failure) {
     console.error(summary);
     return 0;
   }

@@ -4,7 +4,7 @@
  * echoing every message back (text as text, binary as binary), then updateReports.
  */
 import { ConnectError, connect, type ClientOptions, type WebSocketConnection } from '../transport';
-import { CliUsageError, integerOption, parseArgs, readInputFile } from './args';
+import { CliUsageError, integerOption, parseArgs, readCaFile } from './args';
 
 export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N,M-K] [--parallel N] [--insecure] [--ca FILE]
                 [--no-deflate | --deflate-level 0-9] [--quiet]
@@ -62,7 +62,7 @@ export async function echoClient(argv: string[]): Promise<number> {
   const deflate = !args.flags.has('no-deflate') && { level: integerOption(args, 'deflate-level', 6, 0, 9) };
   const options: ClientOptions = {
     insecure: args.flags.has('insecure'),
-    ca: args.values.has('ca') ? readInputFile('ca', args.values.get('ca')!) : undefined,
+    ca: args.values.has('ca') ? readCaFile(args.values.get('ca')!) : undefined,
   };
   if (args.flags.has('insecure')) console.error('warning: TLS certificate verification is off (--insecure)');
   const quiet = args.flags.has('quiet');

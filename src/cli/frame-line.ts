@@ -42,8 +42,21 @@ function closePreview(payload: Uint8Array): string {
   return `code=${code}${payload.length > 2 ? ` reason=${previewPayload(payload.subarray(2))}` : ''}`;
 }
 
-export function formatFrameLine(direction: 'in' | 'out', frame: FrameInfo, elapsedMs: number): string {
+/**
+ * Fed every frame in order, says whether it carries compressed data: RSV1 on a message's first
+ * frame compresses the whole message (RFC 7692 §6.1), its continuation frames included.
+ */
+export function compressionTracker(): (direction: 'in' | 'out', frame: FrameInfo) => boolean {
+  const current = { in: false, out: false };
+  return (direction, frame) => {
+    if (frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary) current[direction] = (frame.rsv & 4) !== 0;
+    else if (frame.opcode !== Opcode.Continuation) return false;
+    return current[direction];
+  };
+}
+
+export function formatFrameLine(direction: 'in' | 'out', frame: FrameInfo, elapsedMs: number, compressed = (frame.rsv & 4) !== 0): string {
   const arrow = direction === 'out' ? '>>' : '<<';
-  const preview = frame.opcode === Opcode.Close ? closePreview(frame.payload) : frame.rsv & 4 ? `(compressed) ${previewPayload(frame.payload)}` : previewPayload(frame.payload);
+  const preview = frame.opcode === Opcode.Close ? closePreview(frame.payload) : compressed ? `(compressed) ${previewPayload(frame.payload)}` : previewPayload(frame.payload);
   return `${(elapsedMs / 1000).toFixed(3).padStart(8)}s ${arrow} ${opcodeName(frame.opcode).padEnd(6)} fin=${frame.fin ? 1 : 0} rsv=${frame.rsv} len=${String(frame.payload.length).padEnd(6)} ${preview}`;
 }

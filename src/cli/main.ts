@@ -86,6 +86,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`wsw test-server … | head -1`) must not crash the run: the rest of the
+// output is dropped, and the work (reports, the exit status) goes on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {

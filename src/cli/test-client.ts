@@ -1,12 +1,12 @@
 /** `wsw test-client`: Autobahn's fuzzing server — the catalogue from the server side, for clients under test. */
 import { resolve } from 'node:path';
-import { selectCases, allCases } from '../cases/catalogue';
+import { allCases } from '../cases/catalogue';
 import { startFuzzingServer } from '../cases/fuzzing-server';
 import type { CaseResult } from '../cases/result';
 import { isCaseFailure } from '../report';
 import { isLoopbackHost } from '../transport';
 import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readInputFile } from './args';
-import { TIMEOUT_SCALE_MIN, progressLine, sectionSummary, splitList, writeJUnit, writeReports } from './test-server';
+import { TIMEOUT_SCALE_MIN, casesToRun, progressLine, sectionSummary, writeJUnit, writeReports } from './test-server';
 
 export const testClientUsage = `wsw test-client [--host 127.0.0.1] [--port 9001] [--tls [--cert FILE --key FILE]]
                 [--cases 1.*,5.20] [--exclude 12.*,13.*] [--report-dir reports/clients]
@@ -30,9 +30,7 @@ export async function testClient(argv: string[]): Promise<number> {
   if (args.positionals.length) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`);
   if (args.values.has('cert') !== args.values.has('key')) throw new CliUsageError('--cert and --key go together');
   if (args.values.has('cert') && !args.flags.has('tls')) throw new CliUsageError('--cert/--key need --tls');
-  const include = splitList(args.values.get('cases'));
-  const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
-  if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
+  const cases = casesToRun(args);
   const timeoutScale = numberOption(args, 'timeout-scale', 1, TIMEOUT_SCALE_MIN, 100);
   const host = args.values.get('host') ?? '127.0.0.1';
   if (!host) throw new CliUsageError('--host needs an address');

@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { allCases, selectCases } from '../cases/catalogue';
 import { runSuite } from '../cases/suite';
+import type { CaseDefinition } from '../cases/definition';
 import type { CaseResult } from '../cases/result';
 import { isCaseFailure, renderJUnit, reportFiles } from '../report';
 import { parseWebSocketUrl } from '../transport';
-import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readInputFile } from './args';
+import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readCaFile, type ParsedArgs } from './args';
 
 export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,5.20,6.4.*] [--exclude 12.*,13.*]
                 [--report-dir reports/servers] [--junit FILE] [--parallel N] [--timeout-scale F]
@@ -27,6 +28,16 @@ export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,
 export const TIMEOUT_SCALE_MIN = 0.1;
 
 export const splitList = (text: string | undefined): string[] => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+/** The cases --cases and --exclude pick (every case without --cases); none is a usage error. */
+export function casesToRun(args: ParsedArgs): CaseDefinition[] {
+  const include = splitList(args.values.get('cases'));
+  // `--cases ','` or `--cases ''` names no case: that is a mistake, not "all of them".
+  if (args.values.has('cases') && include.length === 0) throw new CliUsageError(`--cases ${JSON.stringify(args.values.get('cases'))} names no case (ids or patterns such as 1.*,5.20)`);
+  const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
+  if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
+  return cases;
+}
 
 /** Writes the report folder and returns the path of its index.html. */
 export function writeReports(dir: string, results: CaseResult[]): string {
@@ -75,13 +86,11 @@ export async function testServer(argv: string[]): Promise<number> {
   const url = args.positionals[0];
   // Check the URL before anything uses it (the default agent name parses it): a bad one is exit 2.
   const target = parseWebSocketUrl(url);
-  const include = splitList(args.values.get('cases'));
-  const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
-  if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
+  const cases = casesToRun(args);
   const parallel = integerOption(args, 'parallel', 1, 1, 256);
   const timeoutScale = numberOption(args, 'timeout-scale', 1, TIMEOUT_SCALE_MIN, 100);
   const agent = args.values.get('agent') ?? target.hostHeader;
-  const ca = args.values.has('ca') ? readInputFile('ca', args.values.get('ca')!) : undefined;
+  const ca = args.values.has('ca') ? readCaFile(args.values.get('ca')!) : undefined;
   // Checked before the run: an unwritable path must not cost the whole run's results.
   const reportDir = args.values.get('report-dir') ?? 'reports/servers';
   prepareOutputDir('report-dir', reportDir);

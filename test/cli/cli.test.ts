@@ -4,9 +4,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as net from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { acceptKeyFor } from '../../src/engine';
 import { listen } from '../../src/transport';
@@ -156,6 +157,8 @@ describe('wsw serve and wsw connect', () => {
     try {
       const aFile = join(dir, 'a-file');
       writeFileSync(aFile, 'x');
+      const brokenPem = join(dir, 'broken.pem');
+      writeFileSync(brokenPem, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
       const cases: [string[], RegExp][] = [
         [['test-server', url, '--cases', '1.1.1', '--report-dir', aFile], /--report-dir .*a-file: exists and is not a folder/],
         [['test-server', url, '--cases', '1.1.1', '--junit', dir], /--junit .*: is a folder, not a file/],
@@ -164,6 +167,12 @@ describe('wsw serve and wsw connect', () => {
         [['test-server', url, '--timeout-scale', '1e-300'], /--timeout-scale must be a number from 0\.1 to 100/],
         [['test-server', url, '--parallel', '0x2'], /--parallel must be an integer/],
         [['test-server', url, '--ca', dir], /--ca .*: is a folder, not a file/],
+        [['test-server', url, '--ca', aFile], /--ca .*a-file: no PEM certificate in it/],
+        [['connect', url, '--ca', brokenPem], /--ca .*broken\.pem: certificate 1 of 1 is not valid/],
+        [['test-server', url, '--cases', ','], /--cases "," names no case/],
+        [['test-client', '--port', '0', '--cases', ''], /--cases "" names no case/],
+        [['test-server', url, '--cases', '1.1.1', '--quiet', '--quiet'], /--quiet given twice/],
+        [['connect', url, '--deflate', '--deflate'], /--deflate given twice/],
         [['test-client', '--port', '0', '--report-dir', aFile], /--report-dir .*: exists and is not a folder/],
         [['serve', '--port', '0', '--tls', '--cert', dir, '--key', dir], /--cert .*: is a folder, not a file/],
         [['serve', '--port', '0', '--cert', aFile, '--key', aFile], /--cert\/--key need --tls or --tls-port/],
@@ -263,5 +272,75 @@ test('connect exits 1 with the reason when the peer breaks the protocol', async 
     assert.match(stderr, /not clean/);
   } finally {
     server.close();
+  }
+});
+
+/** A server that answers the upgrade, then runs `then` on the socket (frames as raw bytes). */
+async function rawServer(then: (socket: net.Socket) => void): Promise<{ url: string; close: () => void }> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', (head) => {
+      const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(head.toString())![1];
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKeyFor(key)}\r\n\r\n`);
+      then(socket);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const sockets: net.Socket[] = [];
+  server.on('connection', (s) => sockets.push(s));
+  return { url: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+}
+
+test('connect exits 1 when the server answers the close but never closes TCP (RFC 6455 §7.1.1: the server closes first)', async () => {
+  // Answers the client's close frame with close 1000, then holds the connection open.
+  const server = await rawServer((socket) => socket.on('data', (data) => data[0] === 0x88 && socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]))));
+  try {
+    const r = await runAsync(['connect', server.url, '--wait', '0']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /closed: code 1000, not clean: close frames both ways, but the server did not close TCP in time/);
+  } finally {
+    server.close();
+  }
+});
+
+test('output piped into a reader that goes away (| head -1): no crash, the run finishes with its own status', async () => {
+  const serve = await startServe(['--port', '0']);
+  const dir = mkdtempSync(join(tmpdir(), 'wsw-epipe-'));
+  try {
+    const child = spawn('node', [cli, 'test-server', serve.urls[0], '--cases', '1.1.*,2.*', '--report-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c) => (stderr += c));
+    // Read the first line, then close the pipe as `head -1` does.
+    await once(child.stdout!, 'data');
+    child.stdout!.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|internal error/);
+    assert.ok(readdirSync(dir).includes('index.json'), 'the reports are written');
+  } finally {
+    serve.child.kill('SIGTERM');
+    await once(serve.child, 'exit');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('connect --deflate --fragment N: no frame carries more than N payload bytes, though compressed random bytes grow', async () => {
+  const serve = await startServe(['--port', '0']);
+  try {
+    const hex = randomBytes(300).toString('hex');
+    const r = await runAsync(['connect', serve.urls[0], '--deflate', '--fragment', '100', '--send-binary', hex, '--wait', '300']);
+    assert.equal(r.status, 0, r.stderr);
+    const sent = r.stdout.split('\n').filter((l) => l.includes('>> ') && !l.includes('CLOSE'));
+    const lengths = sent.map((l) => Number(/len=(\d+)/.exec(l)![1]));
+    assert.ok(lengths.length >= 3, r.stdout);
+    assert.ok(lengths.every((n) => n <= 100), `frame payloads ${lengths.join(', ')}`);
+    assert.ok(lengths.reduce((a, b) => a + b) > 300, 'the compressed message is longer than the 300 bytes sent');
+    // Every frame of the compressed message says so, not only the first (RSV1 is on that one alone).
+    assert.ok(sent.every((l) => l.includes('(compressed)')), sent.join('\n'));
+    assert.match(sent[1], / CONT {3}fin=0 rsv=0 len=100 +\(compressed\) 0x/);
+  } finally {
+    serve.child.kill('SIGTERM');
+    await once(serve.child, 'exit');
   }
 });

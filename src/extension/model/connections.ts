@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { copyBytes, type FrameInfo, type SendMessageOptions } from '../../engine';
 import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
-import { opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
+import { compressionTracker, opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
 import { checkSavedConnections, type SavedConnection } from '../checked';
 
@@ -355,9 +355,10 @@ export class ConnectionStore implements vscode.Disposable {
         text: payloadText(f.payload),
       })),
     };
+    const compressed = compressionTracker();
     const lines = [
       `# ${entry.spec.url}${entry.protocol ? ` (${entry.protocol})` : ''}`,
-      ...entry.frames.map((f) => formatFrameLine(f.direction, { ...f }, f.timeMs)),
+      ...entry.frames.map((f) => formatFrameLine(f.direction, { ...f }, f.timeMs, compressed(f.direction, f))),
     ];
     if (entry.closeInfo) lines.push(`# closed: code ${entry.closeInfo.code}${entry.closeInfo.reason ? ` "${entry.closeInfo.reason}"` : ''}, ${entry.closeInfo.wasClean ? 'clean' : 'not clean'}`);
     return { json: JSON.stringify(data, null, 2) + '\n', text: lines.join('\n') + '\n' };

@@ -142,6 +142,9 @@ export class Connection implements FrameSink {
   private queued: ConnectionEvent[] = NONE;
   private eofRequested = false;
   private discarding = false;
+  private pongsHeld = false;
+  /** The latest ping's payload, answered when pongs are released (see holdPongs). */
+  private heldPong: Uint8Array | null = null;
 
   // The frame being received.
   private frame: FrameHeader | null = null;
@@ -350,6 +353,21 @@ export class Connection implements FrameSink {
     this.push(bytes);
   }
 
+  /**
+   * Holds automatic pongs while the transport cannot write (a peer that pings and does not read
+   * would otherwise make them pile up without bound): only the latest ping is answered, when they
+   * are released (RFC 6455 §5.5.3 allows it). Returns whether releasing wrote a pong.
+   */
+  holdPongs(hold: boolean): boolean {
+    this.pongsHeld = hold;
+    if (hold || !this.heldPong) return false;
+    const payload = this.heldPong;
+    this.heldPong = null;
+    if (this._state !== 'open') return false;
+    this.writeFrame(Opcode.Pong, payload, true, 0);
+    return true;
+  }
+
   /** Fails the connection on our own account (RFC 6455 §7.1.7), e.g. on a local policy. */
   fail(code: number, reason = ''): void {
     // Refuse a code that may not be sent before any state changes, not halfway through failing.
@@ -447,8 +465,12 @@ export class Connection implements FrameSink {
   private handleControl(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
       this.queue({ type: 'ping', data: payload });
-      // §5.5.2: answer with the same payload; after a close frame we send nothing more.
-      if (this.autoPong && this._state === 'open') this.writeFrame(Opcode.Pong, payload, true, 0);
+      // §5.5.2: answer with the same payload; after a close frame we send nothing more. While
+      // pongs are held, §5.5.3 lets only the latest ping be answered.
+      if (this.autoPong && this._state === 'open') {
+        if (this.pongsHeld) this.heldPong = copyBytes(payload);
+        else this.writeFrame(Opcode.Pong, payload, true, 0);
+      }
     } else if (opcode === Opcode.Pong) {
       this.queue({ type: 'pong', data: payload });
     } else {

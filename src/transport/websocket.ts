@@ -179,13 +179,16 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   onSocketData(chunk: Buffer): void {
     this.engine.receiveData(chunk);
     this.pump();
-    // A peer that pings (or closes, or sends what we answer) but does not read would make the
-    // answers pile up without bound: read no more until it has taken them ('drain').
     const socket = this.socket;
+    // A peer that pings but does not read: while the socket is backed up, only its latest ping is
+    // answered (on 'drain'), so pongs do not pile up.
+    if (socket.writableNeedDrain) this.engine.holdPongs(true);
+    // Anything else we answer on our own, past the cap: read no more until the peer has taken it.
     if (!this.backlogRelease && socket.writableLength > this.maxBufferedBytes && socket.writableNeedDrain) this.backlogRelease = this.holdReading();
   }
 
   onSocketDrain(): void {
+    if (this.engine.holdPongs(false)) this.pump();
     if (this.backlogRelease) {
       this.backlogRelease();
       this.backlogRelease = null;

@@ -595,6 +595,24 @@ describe('RFC 6455 §5.5.2-3 ping and pong', () => {
     assert.equal(toHex(conn.dataToSend()), '8a810000000062');
   });
 
+  test('holdPongs: while held every ping is an event but only the latest is answered, on release (§5.5.3)', () => {
+    const server = connection('server');
+    server.holdPongs(true);
+    server.receiveData(join([1, 2, 3].map((n) => peerFrame('client', Opcode.Ping, Uint8Array.of(n)))));
+    assert.deepEqual(server.events().map(observe), ['01', '02', '03'].map((data) => ({ type: 'ping', data })));
+    assert.deepEqual(server.dataToSend(), [], 'nothing written while held');
+    assert.equal(server.holdPongs(false), true);
+    assert.equal(toHex(server.dataToSend()), '8a0103', 'one pong, for the latest ping');
+    assert.equal(server.holdPongs(false), false, 'nothing more to release');
+    // After a close, a held pong is dropped: nothing is sent after a close frame.
+    server.holdPongs(true);
+    server.receiveData(peerFrame('client', Opcode.Ping, Uint8Array.of(4)));
+    server.sendClose(1000);
+    server.dataToSend();
+    assert.equal(server.holdPongs(false), false);
+    assert.deepEqual(server.dataToSend(), []);
+  });
+
   test('an unsolicited pong is an event, not an error', () => {
     assert.deepEqual(receiveAll('client', hex('8a03616263 810141')).events, [{ type: 'pong', data: '616263' }, message('A')]);
   });

@@ -3,6 +3,7 @@ import { ConnectError } from '../transport';
 import { UsageError } from '../engine';
 import { CliUsageError, HelpRequested } from './args';
 import { UnknownCaseError } from '../cases/select';
+import { escapeConsoleOutput } from './terminal';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -85,6 +86,9 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 }
+
+// Everything wsw prints goes through console.log and console.error: a peer's text escaped there, once.
+escapeConsoleOutput();
 
 // A reader that goes away (`wsw test-server … | head -1`) must not crash the run: the rest of the
 // output is dropped, and the work (reports, the exit status) goes on.

@@ -344,3 +344,23 @@ test('connect --deflate --fragment N: no frame carries more than N payload bytes
     await once(serve.child, 'exit');
   }
 });
+
+test('text the peer chose cannot drive the terminal: control characters in a status line and headers are printed escaped', async () => {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    // latin1: every character one octet, as a hostile server sends them (0x9b is the one-octet CSI).
+    socket.once('data', () => socket.end(Buffer.from('HTTP/1.1 403 \x1b[31mFORBIDDEN\x1b]0;pwned\x07\r\nX-Note: \x1b[2J\x1b[H\x9b1m\r\nContent-Length: 0\r\n\r\n', 'latin1')));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const r = await runAsync(['connect', `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`]);
+    assert.equal(r.status, 2, r.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stderr + r.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control character reaches the terminal');
+    assert.match(r.stderr, /403 \\x1b\[31mFORBIDDEN\\x1b\]0;pwned\\x07/);
+    assert.match(r.stderr, /X-Note: \\x1b\[2J\\x1b\[H\\x9b1m/);
+  } finally {
+    server.close();
+  }
+});

@@ -43,6 +43,7 @@ export async function runSuite(options: SuiteOptions): Promise<CaseResult[]> {
       const index = next++;
       const definition = options.cases[index];
       let result: CaseResult;
+      const attempt = { started: new Date(), t0: performance.now() };
       try {
         // Under load (ours and the server's) a connect can take a while: scale its limit too.
         const { channel } = await openChannel(options.url, { ...options, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 * Math.max(1, options.timeoutScale ?? 1) });
@@ -53,7 +54,7 @@ export async function runSuite(options: SuiteOptions): Promise<CaseResult[]> {
           timeoutScale: scaleFor(definition),
         });
       } catch (error) {
-        result = unreachable(definition, options.agent, error as Error);
+        result = unreachable(definition, options.agent, error as Error, attempt);
       }
       results[index] = result;
       options.onCaseDone?.(result, ++done, options.cases.length);
@@ -63,8 +64,8 @@ export async function runSuite(options: SuiteOptions): Promise<CaseResult[]> {
   return results.filter(Boolean);
 }
 
-/** The result of a case whose connection could not even be opened. */
-function unreachable(definition: CaseDefinition, agent: string, error: Error): CaseResult {
+/** The result of a case whose connection could not even be opened: its time is the attempt's. */
+function unreachable(definition: CaseDefinition, agent: string, error: Error, attempt: { started: Date; t0: number }): CaseResult {
   const closeFacts: CloseFacts = { ...initialCloseFacts(false), wasNotCleanReason: `could not connect: ${error.message}` };
   const stats = { rxOctetsByChopSize: new Map(), txOctetsByChopSize: new Map(), rxFramesByOpcode: new Map(), txFramesByOpcode: new Map() };
   const verdict = judgeCase(definition, { observed: [], preset: INITIAL_BEHAVIOR, connectionWasOpen: false, closeFacts, stats });
@@ -81,8 +82,8 @@ function unreachable(definition: CaseDefinition, agent: string, error: Error): C
     httpResponse: '',
     stats,
     wireLog: [],
-    started: new Date().toISOString(),
-    durationMs: 0,
+    started: attempt.started.toISOString(),
+    durationMs: Math.round(performance.now() - attempt.t0),
     reportfile: reportFileName(agent, definition.id, 'json'),
   };
 }

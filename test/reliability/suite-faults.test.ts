@@ -3,6 +3,8 @@
 // and timer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import * as net from 'node:net';
 import { selectCases } from '../../src/cases/catalogue';
 import { defineCase } from '../../src/cases/catalogue/builders';
 import { runCase } from '../../src/cases/runner';
@@ -39,6 +41,48 @@ test('the server stopped during a suite run: the cases after it are FAILED "coul
       assert.equal(r.behavior, 'FAILED');
       assert.equal(r.behaviorClose, 'FAILED');
       assert.match(r.closeFacts.wasNotCleanReason ?? '', /^could not connect: connection refused/);
+    }
+  });
+});
+
+test('a case whose connection times out is timed from its attempt, not given 0 ms', async () => {
+  await withoutLeaks(async () => {
+    // wss:// through a relay: the suite's first connection (its probe) reaches a real TLS
+    // server, every later one is accepted and then never answered, so its TLS handshake times out.
+    const server = await listen({ tls: 'self-signed' });
+    server.on('connection', echo);
+    const sockets: net.Socket[] = [];
+    let first = true;
+    const relay = net.createServer((socket) => {
+      sockets.push(socket);
+      if (!first) return;
+      first = false;
+      const upstream = net.connect(server.port, '127.0.0.1');
+      sockets.push(upstream);
+      socket.pipe(upstream).pipe(socket);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    relay.listen(0, '127.0.0.1');
+    await once(relay, 'listening');
+    try {
+      const timeoutMs = 400;
+      const before = Date.now();
+      const results = await within(
+        runSuite({ url: `wss://127.0.0.1:${(relay.address() as net.AddressInfo).port}/`, agent: 'slow', cases: selectCases(['1.1.1', '1.1.2']), insecure: true, connectTimeoutMs: timeoutMs }),
+        20_000,
+      );
+      assert.ok(results);
+      for (const r of results) {
+        assert.equal(r.behavior, 'FAILED');
+        assert.match(r.closeFacts.wasNotCleanReason ?? '', /^could not connect/);
+        assert.ok(r.durationMs >= timeoutMs - 50, `${r.caseId}: ${r.durationMs} ms for a ${timeoutMs} ms time-out`);
+        assert.ok(Date.parse(r.started) >= before - 5 && Date.parse(r.started) <= Date.now() - r.durationMs + 5, `${r.caseId} started ${r.started}, when its attempt began`);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+      await server.close();
     }
   });
 });

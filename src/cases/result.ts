@@ -79,12 +79,40 @@ export type WireLogEntry =
 /** Counters behind the report's "Wire Statistics" tables (kept by src/wire, which the runner fills). */
 export type WireStats = WireCounters;
 
-/** Octets on the wire and at the WebSocket payload level, for compression ratios (12.x, 13.x). */
+/**
+ * Autobahn's traffic statistics (12.x and 13.x capture them for their compression ratios), counted
+ * as Autobahn counts them: octets on the wire while open (and before, "preopen"); data frame
+ * payloads as sent (WebSocket level, compressed) and messages as the application has them (app
+ * level); data frames and messages.
+ */
 export interface TrafficStats {
   outgoingOctetsWireLevel: number;
   outgoingOctetsWebSocketLevel: number;
+  outgoingOctetsAppLevel: number;
+  outgoingWebSocketFrames: number;
+  outgoingWebSocketMessages: number;
+  preopenOutgoingOctetsWireLevel: number;
   incomingOctetsWireLevel: number;
   incomingOctetsWebSocketLevel: number;
+  incomingOctetsAppLevel: number;
+  incomingWebSocketFrames: number;
+  incomingWebSocketMessages: number;
+  preopenIncomingOctetsWireLevel: number;
+}
+
+export function emptyTrafficStats(): TrafficStats {
+  return {
+    outgoingOctetsWireLevel: 0, outgoingOctetsWebSocketLevel: 0, outgoingOctetsAppLevel: 0, outgoingWebSocketFrames: 0, outgoingWebSocketMessages: 0, preopenOutgoingOctetsWireLevel: 0,
+    incomingOctetsWireLevel: 0, incomingOctetsWebSocketLevel: 0, incomingOctetsAppLevel: 0, incomingWebSocketFrames: 0, incomingWebSocketMessages: 0, preopenIncomingOctetsWireLevel: 0,
+  };
+}
+
+/** Compressed ÷ uncompressed size of the messages each way (Autobahn's ratios), null when none went that way. */
+export function compressionRatios(stats: TrafficStats): { incoming: number | null; outgoing: number | null } {
+  return {
+    incoming: stats.incomingOctetsAppLevel > 0 ? stats.incomingOctetsWebSocketLevel / stats.incomingOctetsAppLevel : null,
+    outgoing: stats.outgoingOctetsAppLevel > 0 ? stats.outgoingOctetsWebSocketLevel / stats.outgoingOctetsAppLevel : null,
+  };
 }
 
 export interface CaseResult {
@@ -111,6 +139,9 @@ export interface CaseResult {
   durationMs: number;
   /** File name of the per-case report, relative to the report folder. */
   reportfile: string;
+  /** Whether Autobahn's summary shows the case's time, and its compression ratios (12.x, 13.x). */
+  reportTime: boolean;
+  reportCompressionRatio: boolean;
   /** Traffic captured by the case when it asked for it (12.x, 13.x). */
   trafficStats?: TrafficStats;
 }

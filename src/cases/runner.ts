@@ -12,6 +12,7 @@ import {
   HandshakeError,
   Opcode,
   PerMessageDeflate,
+  isControlOpcode,
   acceptClientRequest,
   applyMask,
   buildClientRequest,
@@ -35,7 +36,7 @@ import { acceptDeflateOffer, acceptanceExtensionString, offerExtensionString, ty
 import type { CaseDefinition } from './definition';
 import { messageFrames } from './fragment';
 import { INITIAL_BEHAVIOR, closeCodeWhenDone, judgeCase } from './judge';
-import { initialCloseFacts, type Behavior, type CaseResult, type CloseFacts, type ObservedEvent, type TrafficStats, type WireLogEntry } from './result';
+import { emptyTrafficStats, initialCloseFacts, type Behavior, type CaseResult, type CloseFacts, type ObservedEvent, type TrafficStats, type WireLogEntry } from './result';
 
 /** Autobahn's fuzzer settings (seconds), scaled by `timeoutScale`. */
 const OPEN_HANDSHAKE_TIMEOUT = 5;
@@ -88,7 +89,7 @@ class CaseRun implements CaseContext {
   private wireLogEnabled = true;
   private readonly wireLog: WireLogEntry[] = [];
   private readonly stats = emptyWireCounters();
-  private readonly traffic: TrafficStats = { outgoingOctetsWireLevel: 0, outgoingOctetsWebSocketLevel: 0, incomingOctetsWireLevel: 0, incomingOctetsWebSocketLevel: 0 };
+  private readonly traffic: TrafficStats = emptyTrafficStats();
   private capturedTraffic: TrafficStats | null = null;
   private httpRequest = '';
   private httpResponse = '';
@@ -169,9 +170,14 @@ class CaseRun implements CaseContext {
 
   sendMessage(payload: Uint8Array, options: MessageOptions): void {
     if (!this.isOpen()) return;
-    this.traffic.outgoingOctetsWebSocketLevel += payload.length;
     const data = this.deflate ? this.deflate.compress(payload) : payload;
-    for (const frame of messageFrames(data, { binary: options.binary, fragmentSize: options.fragmentSize, compressed: this.deflate !== null })) this.sendFrame(frame);
+    this.traffic.outgoingOctetsAppLevel += payload.length;
+    this.traffic.outgoingOctetsWebSocketLevel += data.length;
+    this.traffic.outgoingWebSocketMessages++;
+    for (const frame of messageFrames(data, { binary: options.binary, fragmentSize: options.fragmentSize, compressed: this.deflate !== null })) {
+      this.traffic.outgoingWebSocketFrames++;
+      this.sendFrame(frame);
+    }
   }
 
   sendClose(close: CloseSpec = {}): void {
@@ -331,6 +337,7 @@ class CaseRun implements CaseContext {
   private onData(bytes: Uint8Array): void {
     countOctets(this.stats, 'rx', bytes.length);
     if (this.connectionWasOpen) this.traffic.incomingOctetsWireLevel += bytes.length;
+    else this.traffic.preopenIncomingOctetsWireLevel += bytes.length;
     // A copy (a socket's Buffer#slice would be a view): the engine unmasks client frames in place,
     // and the log must show the octets as they came.
     this.log({ kind: 'rx-octets', data: this.wireLogEnabled ? copyBytes(bytes) : EMPTY });
@@ -402,6 +409,10 @@ class CaseRun implements CaseContext {
         // Autobahn records the peer's close code before it checks it: a server answering 7.9.x's
         // close 1004 with 1004 has sent the wrong code (WRONG CODE), not none.
         if (f.opcode === Opcode.Close && f.payload.length >= 2) this.facts.remoteCloseCode = (f.payload[0] << 8) | f.payload[1];
+        if (!isControlOpcode(f.opcode)) {
+          this.traffic.incomingWebSocketFrames++;
+          this.traffic.incomingOctetsWebSocketLevel += f.payload.length;
+        }
         break;
       }
       case 'frame-sent': {
@@ -411,7 +422,8 @@ class CaseRun implements CaseContext {
         break;
       }
       case 'message':
-        this.traffic.incomingOctetsWebSocketLevel += event.data.length;
+        this.traffic.incomingOctetsAppLevel += event.data.length;
+        this.traffic.incomingWebSocketMessages++;
         if (this.handlers.onMessage) {
           this.handlers.onMessage(event.data, event.binary);
           this.pump();
@@ -539,6 +551,8 @@ class CaseRun implements CaseContext {
       started: this.started.toISOString(),
       durationMs: Math.round(this.channel.now() - this.t0),
       reportfile: reportFileName(agent, this.definition.id, 'json'),
+      reportTime: this.definition.reportTime,
+      reportCompressionRatio: this.definition.reportCompressionRatio,
       trafficStats: this.capturedTraffic ?? undefined,
     });
   }
@@ -548,6 +562,7 @@ class CaseRun implements CaseContext {
   private write(bytes: Uint8Array, sync: boolean): void {
     if (!this.channel.open) return;
     if (this.connectionWasOpen) this.traffic.outgoingOctetsWireLevel += bytes.length;
+    else this.traffic.preopenOutgoingOctetsWireLevel += bytes.length;
     this.channel.write(bytes, sync, () => {
       countOctets(this.stats, 'tx', bytes.length);
       this.log({ kind: 'tx-octets', data: bytes, sync });

@@ -85,5 +85,7 @@ function unreachable(definition: CaseDefinition, agent: string, error: Error, at
     started: attempt.started.toISOString(),
     durationMs: Math.round(performance.now() - attempt.t0),
     reportfile: reportFileName(agent, definition.id, 'json'),
+    reportTime: definition.reportTime,
+    reportCompressionRatio: definition.reportCompressionRatio,
   };
 }

@@ -9,11 +9,12 @@
  * ["TF", [len, preview], opcode, fin, rsv, maskHex, repeatLen, chopSize, sync],
  * ["RF", [len, preview], opcode, fin, rsv, masked, maskHex], ["CT", seconds, tag], ["CTE", tag],
  * ["KL", seconds], ["KLE"], ["TI", seconds], ["TIE"], ["WLM", enabled]. Autobahn keeps no entry
- * for the TCP drop (it is `droppedByMe`), so neither do we. Not written: Autobahn's "case"
- * (its internal case number), "expectedClose", "reportTime", "reportCompressionRatio" and
- * "trafficStats", which have no counterpart in a CaseResult.
+ * for the TCP drop (it is `droppedByMe`), so neither do we. "trafficStats" is Autobahn's, ratios
+ * and overheads included, or null where the case did not capture it (all but 12.x/13.x). Not
+ * written: Autobahn's "case" (its internal case number) and "expectedClose", which have no
+ * counterpart in a CaseResult.
  */
-import type { CaseResult, ObservedEvent, WireLogEntry } from '../cases/result';
+import { compressionRatios, type CaseResult, type ObservedEvent, type TrafficStats, type WireLogEntry } from '../cases/result';
 import { hexPreview, payloadPreview, toHex } from '../wire/log-preview';
 import { formatJson, jsonObject, type JsonValue } from './json-format';
 import { wirelogEnabledAtEnd } from './wire-log';
@@ -42,11 +43,14 @@ export function caseResultJson(result: CaseResult): string {
     received: result.observed.map(eventJson),
     remoteCloseCode: facts.remoteCloseCode,
     remoteCloseReason: facts.remoteCloseReason,
+    reportCompressionRatio: result.reportCompressionRatio,
+    reportTime: result.reportTime,
     result: result.result,
     resultClose: result.resultClose,
     rxFrameStats: countsJson(result.stats.rxFramesByOpcode),
     rxOctetStats: countsJson(result.stats.rxOctetsByChopSize),
     started: result.started,
+    trafficStats: result.trafficStats ? trafficStatsJson(result.trafficStats) : null,
     txFrameStats: countsJson(result.stats.txFramesByOpcode),
     txOctetStats: countsJson(result.stats.txOctetsByChopSize),
     wasClean: facts.wasClean,
@@ -68,6 +72,30 @@ function eventJson(event: ObservedEvent): JsonValue {
     case 'timeout':
       return ['timeout', event.tag];
   }
+}
+
+/** Autobahn's TrafficStats.__json__(): the counters, compression ratios and framing overheads. */
+function trafficStatsJson(stats: TrafficStats): JsonValue {
+  const { incoming, outgoing } = compressionRatios(stats);
+  const overhead = (wire: number, payload: number) => (payload > 0 ? (wire - payload) / payload : null);
+  return jsonObject([
+    ['incomingCompressionRatio', incoming],
+    ['incomingOctetsAppLevel', stats.incomingOctetsAppLevel],
+    ['incomingOctetsWebSocketLevel', stats.incomingOctetsWebSocketLevel],
+    ['incomingOctetsWireLevel', stats.incomingOctetsWireLevel],
+    ['incomingWebSocketFrames', stats.incomingWebSocketFrames],
+    ['incomingWebSocketMessages', stats.incomingWebSocketMessages],
+    ['incomingWebSocketOverhead', overhead(stats.incomingOctetsWireLevel, stats.incomingOctetsWebSocketLevel)],
+    ['outgoingCompressionRatio', outgoing],
+    ['outgoingOctetsAppLevel', stats.outgoingOctetsAppLevel],
+    ['outgoingOctetsWebSocketLevel', stats.outgoingOctetsWebSocketLevel],
+    ['outgoingOctetsWireLevel', stats.outgoingOctetsWireLevel],
+    ['outgoingWebSocketFrames', stats.outgoingWebSocketFrames],
+    ['outgoingWebSocketMessages', stats.outgoingWebSocketMessages],
+    ['outgoingWebSocketOverhead', overhead(stats.outgoingOctetsWireLevel, stats.outgoingOctetsWebSocketLevel)],
+    ['preopenIncomingOctetsWireLevel', stats.preopenIncomingOctetsWireLevel],
+    ['preopenOutgoingOctetsWireLevel', stats.preopenOutgoingOctetsWireLevel],
+  ]);
 }
 
 function countsJson(counts: Map<number, number>): JsonValue {

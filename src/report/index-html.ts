@@ -3,7 +3,7 @@
  * (columns), each cell coloured by verdict and linking to the case's HTML report, next to a
  * close cell as in Autobahn's summary. A case an agent did not run shows as "Missing".
  */
-import type { Behavior } from '../cases/result';
+import { compressionRatios, type Behavior, type CaseResult } from '../cases/result';
 import { WORKBENCH_BANNER, type CaseReportOptions } from './case-text';
 import { compareCaseIds } from '../cases/select';
 import { reportFileName } from './file-name';
@@ -29,14 +29,30 @@ const LEGEND: ReadonlyArray<readonly [string, string, string]> = [
   ['case_missing', 'Missing', 'Test case was not run for this agent.'],
 ];
 
-export function renderIndexHtml(index: IndexJson, options: CaseReportOptions = {}): string {
+/** Autobahn's "[in/out]" compression ratios after a 12.x/13.x case's time, e.g. "[0.187/1.001]"; by agent, then case. */
+export type CompressionDetails = Map<string, Map<string, string>>;
+
+/** The ratios of the results that report them (a later result for a case replaces an earlier one). */
+export function compressionDetails(results: readonly CaseResult[]): CompressionDetails {
+  const out: CompressionDetails = new Map();
+  for (const result of results) {
+    if (!result.reportCompressionRatio || !result.trafficStats) continue;
+    const { incoming, outgoing } = compressionRatios(result.trafficStats);
+    const ratio = (r: number | null) => (r === null ? '-' : r.toFixed(3));
+    if (!out.has(result.agent)) out.set(result.agent, new Map());
+    out.get(result.agent)!.set(result.caseId, `[${ratio(incoming)}/${ratio(outgoing)}]`);
+  }
+  return out;
+}
+
+export function renderIndexHtml(index: IndexJson, options: CaseReportOptions = {}, compression: CompressionDetails = new Map()): string {
   const [bannerTitle, bannerSubtitle] = options.banner ?? WORKBENCH_BANNER;
   const agents = Object.keys(index).sort();
   const caseIds = [...new Set(agents.flatMap((agent) => Object.keys(index[agent])))].sort(compareCaseIds);
   const rows = caseIds.flatMap((caseId, i) => {
     const section = caseId.split('.')[0];
     const startsSection = i === 0 || caseIds[i - 1].split('.')[0] !== section;
-    const caseRow = html`<tr><td class="case">Case ${caseId}</td>${agents.map((agent) => resultCells(agent, caseId, index[agent][caseId]))}</tr>\n`;
+    const caseRow = html`<tr><td class="case">Case ${caseId}</td>${agents.map((agent) => resultCells(agent, caseId, index[agent][caseId], compression.get(agent)?.get(caseId)))}</tr>\n`;
     return startsSection ? [sectionRow(section, agents), caseRow] : [caseRow];
   });
   return html`<!DOCTYPE html>
@@ -64,9 +80,10 @@ function sectionRow(section: string, agents: string[]): SafeHtml {
   return html`<tr><td class="case_category">Section ${section}</td>${agents.map((agent) => html`<td class="agent" colspan="2">${agent}</td>`)}</tr>\n`;
 }
 
-function resultCells(agent: string, caseId: string, entry: IndexEntry | undefined): SafeHtml {
+function resultCells(agent: string, caseId: string, entry: IndexEntry | undefined, compression: string | undefined): SafeHtml {
   if (!entry) return html`<td class="case_missing" colspan="2">Missing</td>`;
   if (entry.behavior === 'UNIMPLEMENTED') return html`<td class="case_unimplemented" colspan="2">Unimplemented</td>`;
   const close = closeCell(entry.behaviorClose, entry.remoteCloseCode);
-  return html`<td class="${behaviorClass(entry.behavior)}"><a href="${reportFileName(agent, caseId, 'html')}">${INDEX_WORDS[entry.behavior]}</a><span class="case_duration">${entry.duration} ms</span></td><td class="close ${close.cssClass}">${close.text}</td>`;
+  const detail = compression ? `${entry.duration} ms ${compression}` : `${entry.duration} ms`;
+  return html`<td class="${behaviorClass(entry.behavior)}"><a href="${reportFileName(agent, caseId, 'html')}">${INDEX_WORDS[entry.behavior]}</a><span class="case_duration">${detail}</span></td><td class="close ${close.cssClass}">${close.text}</td>`;
 }

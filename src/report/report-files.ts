@@ -8,7 +8,7 @@ import { renderCaseHtml } from './case-html';
 import { caseResultJson } from './case-json';
 import { renderCaseText, type CaseReportOptions } from './case-text';
 import { reportFileName } from './file-name';
-import { renderIndexHtml } from './index-html';
+import { compressionDetails, renderIndexHtml } from './index-html';
 import { buildIndexJson, renderIndexJson } from './index-json';
 
 export interface ReportFile {
@@ -29,6 +29,6 @@ export function reportFiles(results: CaseResult[], options: CaseReportOptions = 
   }
   const index = buildIndexJson(results);
   files.set('index.json', renderIndexJson(index) + '\n');
-  files.set('index.html', renderIndexHtml(index, options));
+  files.set('index.html', renderIndexHtml(index, options, compressionDetails(results)));
   return [...files].map(([path, content]) => ({ path, content }));
 }

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectCases } from '../../src/cases/catalogue';
+import { reportFiles } from '../../src/report';
 import { startWswServe, type WswServe } from '../peers';
 import { CORE_SECTIONS, DEFLATE_CASES, GOOD_PEER_SCALE, assertNoFailure, buildCli, runCases, runCoreSections, startWsEchoProcess, type ServerProcess } from './helpers';
 
@@ -45,10 +46,29 @@ for (const deflate of [false, true]) {
       });
     }
 
-    test(`12.x/13.x subset: ${deflate ? 'no case FAILED, every one OK' : 'UNIMPLEMENTED, not FAILED'}`, async () => {
+    test(`12.x/13.x subset: ${deflate ? 'no case FAILED, every one OK, with the traffic and compression ratios reported' : 'UNIMPLEMENTED, not FAILED'}`, async () => {
       const results = await runCases(serve.ws.url, DEFLATE_CASES, { parallel: 4, timeoutScale: GOOD_PEER_SCALE });
       assertNoFailure(results, DEFLATE_CASES.length);
       for (const r of results) assert.equal(r.behavior, deflate ? 'OK' : 'UNIMPLEMENTED', r.caseId);
+      if (!deflate) return;
+      const files = new Map(reportFiles(results).map((f) => [f.path, f.content]));
+      for (const r of results) {
+        const t = r.trafficStats;
+        assert.ok(t && r.reportCompressionRatio, `${r.caseId}: traffic captured`);
+        // Every message sent came back, as many octets for the application both ways.
+        assert.equal(t.incomingWebSocketMessages, t.outgoingWebSocketMessages, r.caseId);
+        assert.equal(t.incomingOctetsAppLevel, t.outgoingOctetsAppLevel, r.caseId);
+        assert.ok(t.outgoingWebSocketFrames >= t.outgoingWebSocketMessages && t.preopenOutgoingOctetsWireLevel > 0, r.caseId);
+        // Compressed both ways, and framing on top of the payloads on the wire.
+        assert.ok(t.incomingOctetsWebSocketLevel !== t.incomingOctetsAppLevel && t.outgoingOctetsWebSocketLevel !== t.outgoingOctetsAppLevel, r.caseId);
+        assert.ok(t.incomingOctetsWireLevel > t.incomingOctetsWebSocketLevel && t.outgoingOctetsWireLevel > t.outgoingOctetsWebSocketLevel, r.caseId);
+        const json = JSON.parse(files.get(r.reportfile)!) as { reportCompressionRatio: boolean; trafficStats: Record<string, number> };
+        assert.equal(json.reportCompressionRatio, true);
+        assert.equal(json.trafficStats.incomingCompressionRatio, t.incomingOctetsWebSocketLevel / t.incomingOctetsAppLevel);
+        assert.equal(json.trafficStats.outgoingOctetsAppLevel, t.outgoingOctetsAppLevel);
+        const ratio = (n: number) => n.toFixed(3);
+        assert.ok(files.get('index.html')!.includes(`ms [${ratio(json.trafficStats.incomingCompressionRatio)}/${ratio(json.trafficStats.outgoingCompressionRatio)}]`), `${r.caseId}: ratios in index.html`);
+      }
     });
   });
 }

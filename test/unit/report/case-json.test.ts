@@ -10,11 +10,17 @@ test("Autobahn's field names, sorted, three-space indent", () => {
   assert.deepEqual(Object.keys(parsed), [
     'agent', 'behavior', 'behaviorClose', 'closedByMe', 'createStats', 'createWirelog', 'description', 'droppedByMe', 'duration',
     'expectation', 'expected', 'failedByMe', 'httpRequest', 'httpResponse', 'id', 'isServer', 'localCloseCode', 'localCloseReason',
-    'received', 'remoteCloseCode', 'remoteCloseReason', 'result', 'resultClose', 'rxFrameStats', 'rxOctetStats', 'started',
-    'txFrameStats', 'txOctetStats', 'wasClean', 'wasCloseHandshakeTimeout', 'wasNotCleanReason', 'wasOpenHandshakeTimeout',
+    'received', 'remoteCloseCode', 'remoteCloseReason', 'reportCompressionRatio', 'reportTime', 'result', 'resultClose',
+    'rxFrameStats', 'rxOctetStats', 'started', 'trafficStats', 'txFrameStats', 'txOctetStats', 'wasClean', 'wasCloseHandshakeTimeout', 'wasNotCleanReason', 'wasOpenHandshakeTimeout',
     'wasServerConnectionDropTimeout', 'wirelog',
   ]);
   assert.ok(json.startsWith('{\n   "agent": "websock secure server",\n   "behavior": "OK",\n'));
+});
+
+test('no traffic statistics where the case captured none (all but 12.x/13.x), as Autobahn writes it', () => {
+  assert.equal(parsed.trafficStats, null);
+  assert.equal(parsed.reportCompressionRatio, false);
+  assert.equal(parsed.reportTime, false);
 });
 
 test('verdicts, facts and timing', () => {

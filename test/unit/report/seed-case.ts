@@ -115,5 +115,7 @@ export function seedCase(): CaseResult {
     started: '2025-12-05T02:31:14.655Z',
     durationMs: 1003,
     reportfile: 'websock_secure_server_case_5_20.json',
+    reportTime: false,
+    reportCompressionRatio: false,
   };
 }

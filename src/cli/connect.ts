@@ -2,7 +2,7 @@
 import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
 import { encodeClosePayload, type HeaderList } from '../engine';
 import { CliUsageError, integerOption, MAX_TIMER_MS, parseArgs, readCaFile } from './args';
-import { compressionTracker, formatFrameLine } from './frame-line';
+import { compressionTracker, formatFrameLine, formatRejectedFrameLine } from './frame-line';
 
 export const connectUsage = `wsw connect URL [--header 'K: V']... [--subprotocol P]... [--origin O] [--deflate]
             [--insecure] [--ca FILE] [--send TEXT]... [--send-binary HEX]... [--ping TEXT]...
@@ -78,7 +78,11 @@ export async function connectCommand(argv: string[]): Promise<number> {
   console.error(`connected to ${url}${ws.protocol ? ` (subprotocol ${ws.protocol})` : ''}${extensions}`);
   const compressed = compressionTracker();
   ws.on('frame', (direction, frame) => console.log(formatFrameLine(direction, frame, Date.now() - started, compressed(direction, frame))));
-  ws.on('failed', (error) => console.error(`protocol error from the peer: ${error.message} (${error.code}); failing with ${error.closeCode}`));
+  ws.on('failed', (error) => {
+    // The frame that broke the protocol never completes, so no frame event showed it.
+    if (error.frame) console.log(formatRejectedFrameLine(error.frame, Date.now() - started));
+    console.error(`protocol error from the peer: ${error.message} (${error.code}); failing with ${error.closeCode}`);
+  });
 
   // Frames of at most `fragment` bytes of payload: a compressed payload can be longer than the
   // message (random bytes grow a little), so then there are sizes to spare (the engine stops

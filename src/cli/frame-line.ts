@@ -1,5 +1,5 @@
 /** One line per frame for terminals: direction, opcode, FIN, RSV, length and a payload preview. */
-import { Opcode, type FrameInfo } from '../engine';
+import { Opcode, type FrameInfo, type RejectedFrame } from '../engine';
 
 const opcodeNames: Record<number, string> = {
   [Opcode.Continuation]: 'CONT',
@@ -59,4 +59,9 @@ export function formatFrameLine(direction: 'in' | 'out', frame: FrameInfo, elaps
   const arrow = direction === 'out' ? '>>' : '<<';
   const preview = frame.opcode === Opcode.Close ? closePreview(frame.payload) : compressed ? `(compressed) ${previewPayload(frame.payload)}` : previewPayload(frame.payload);
   return `${(elapsedMs / 1000).toFixed(3).padStart(8)}s ${arrow} ${opcodeName(frame.opcode).padEnd(6)} fin=${frame.fin ? 1 : 0} rsv=${frame.rsv} len=${String(frame.payload.length).padEnd(6)} ${preview}`;
+}
+
+/** The line for a frame the peer sent that broke the protocol: its header, as far as it was read. */
+export function formatRejectedFrameLine(frame: RejectedFrame, elapsedMs: number): string {
+  return `${(elapsedMs / 1000).toFixed(3).padStart(8)}s << ${opcodeName(frame.opcode).padEnd(6)} fin=${frame.fin ? 1 : 0} rsv=${frame.rsv} len=${String(frame.length ?? '?').padEnd(6)} (rejected: read no further)`;
 }

@@ -202,7 +202,7 @@ export class Connection implements FrameSink {
     try {
       this.parser.push(data);
     } catch (error) {
-      this.failWith(error instanceof ProtocolError ? error : new ProtocolError(CloseCode.InternalError, 'WSW_ERR_INTERNAL', 'internal error'));
+      this.failParsing(error);
     }
   }
 
@@ -261,7 +261,7 @@ export class Connection implements FrameSink {
       try {
         this.parser.resume();
       } catch (error) {
-        this.failWith(error instanceof ProtocolError ? error : new ProtocolError(CloseCode.InternalError, 'WSW_ERR_INTERNAL', 'internal error'));
+        this.failParsing(error);
       }
     }
     if (this.eofPending && (!this.parser.hasHeld || this.discarding)) {
@@ -497,6 +497,14 @@ export class Connection implements FrameSink {
     this._state = 'closing';
     // §7.1.1: the server closes TCP first once the handshake is done; the client waits for it.
     if (this.role === 'server') this.eofRequested = true;
+  }
+
+  /** A fault found while parsing the peer's bytes, named by the frame it is in when there is one. */
+  private failParsing(error: unknown): void {
+    if (!(error instanceof ProtocolError)) return this.failWith(new ProtocolError(CloseCode.InternalError, 'WSW_ERR_INTERNAL', 'internal error'));
+    const frame = this.frame;
+    if (!error.frame && frame) error.frame = { opcode: frame.opcode, fin: frame.fin, rsv: frame.rsv, masked: frame.masked, length: frame.length };
+    this.failWith(error);
   }
 
   private failWith(error: ProtocolError, byPeer = true): void {

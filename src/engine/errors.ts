@@ -25,8 +25,22 @@ export type ProtocolErrorCode =
   | 'WSW_ERR_INVALID_COMPRESSED_DATA'
   | 'WSW_ERR_INTERNAL';
 
+/** The frame a fault was found in, as far as its header had been read (length null: not read, or not a number). */
+export interface RejectedFrame {
+  opcode: number;
+  fin: boolean;
+  rsv: number;
+  masked: boolean;
+  length: number | null;
+}
+
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
+  /**
+   * The frame that broke the protocol, when the fault was in one (a message-level fault, found
+   * after its last frame was logged, has none): it never completes, so no frame event shows it.
+   */
+  frame?: RejectedFrame;
   constructor(
     /** The close code to send when failing the connection (1002, 1007, 1009, 1011). */
     readonly closeCode: number,

@@ -8,7 +8,7 @@
  */
 import { SHORT_PAYLOAD, applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
-import { ProtocolError } from './errors';
+import { ProtocolError, type ProtocolErrorCode } from './errors';
 import { NONE, append } from './lists';
 import { allocFilled } from './buffers';
 
@@ -211,16 +211,16 @@ export class FrameParser {
     const fin = (b0 & 0x80) !== 0;
     const masked = (b1 & 0x80) !== 0;
     const len7 = b1 & 0x7f;
-    if (!isKnownOpcode(opcode)) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_OPCODE', `reserved opcode ${opcode}`);
-    if (rsv & ~this.options.allowedRsv) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${rsv} set without a negotiated extension`);
+    if (!isKnownOpcode(opcode)) throw headerFault(b0, b1, 'WSW_ERR_RESERVED_OPCODE', `reserved opcode ${opcode}`);
+    if (rsv & ~this.options.allowedRsv) throw headerFault(b0, b1, 'WSW_ERR_RESERVED_RSV', `RSV bits ${rsv} set without a negotiated extension`);
     if (isControlOpcode(opcode)) {
-      if (!fin) throw new ProtocolError(1002, 'WSW_ERR_CONTROL_FRAME_FRAGMENTED', `fragmented control frame (opcode ${opcode})`);
-      if (len7 > 125) throw new ProtocolError(1002, 'WSW_ERR_CONTROL_FRAME_TOO_LONG', `control frame payload longer than 125 bytes (opcode ${opcode})`);
+      if (!fin) throw headerFault(b0, b1, 'WSW_ERR_CONTROL_FRAME_FRAGMENTED', `fragmented control frame (opcode ${opcode})`);
+      if (len7 > 125) throw headerFault(b0, b1, 'WSW_ERR_CONTROL_FRAME_TOO_LONG', `control frame payload longer than 125 bytes (opcode ${opcode})`);
     }
     if (masked !== this.options.expectMasked) {
       throw this.options.expectMasked
-        ? new ProtocolError(1002, 'WSW_ERR_MASK_REQUIRED', 'client frame is not masked')
-        : new ProtocolError(1002, 'WSW_ERR_MASK_FORBIDDEN', 'server frame is masked');
+        ? headerFault(b0, b1, 'WSW_ERR_MASK_REQUIRED', 'client frame is not masked')
+        : headerFault(b0, b1, 'WSW_ERR_MASK_FORBIDDEN', 'server frame is masked');
     }
   }
 
@@ -235,7 +235,7 @@ export class FrameParser {
     } else if (length === 127) {
       const high = ((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0;
       const low = ((buf[p + 4] << 24) | (buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]) >>> 0;
-      if (high & 0x80000000) throw new ProtocolError(1002, 'WSW_ERR_LENGTH_TOP_BIT', '64-bit payload length has its most significant bit set');
+      if (high & 0x80000000) throw rejected(new ProtocolError(1002, 'WSW_ERR_LENGTH_TOP_BIT', '64-bit payload length has its most significant bit set'), b0, b1, null);
       // No multiplication when the high word is 0: its product is a double whatever its value,
       // and a double changes how V8 stores `remaining` and the header's `length` (small integers
       // until then), which deoptimized the whole receive path at the first frame of 64 KiB.
@@ -243,7 +243,7 @@ export class FrameParser {
       p += 8;
     }
     if (length > this.options.maxFrameSize) {
-      throw new ProtocolError(1009, 'WSW_ERR_FRAME_TOO_BIG', `frame of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`);
+      throw rejected(new ProtocolError(1009, 'WSW_ERR_FRAME_TOO_BIG', `frame of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`), b0, b1, length);
     }
     const masked = (b1 & 0x80) !== 0;
     // Copied out of the read, which is unmasked in place (and on a Buffer a slice() would be a
@@ -284,6 +284,18 @@ export class FrameParser {
     this.state = ParseState.Header;
     this.sink.onFrameEnd();
   }
+}
+
+/** A 1002 for what the first two octets of a frame show, naming that frame. */
+function headerFault(b0: number, b1: number, code: ProtocolErrorCode, message: string): ProtocolError {
+  const len7 = b1 & 0x7f;
+  return rejected(new ProtocolError(1002, code, message), b0, b1, len7 < 126 ? len7 : null);
+}
+
+/** `error`, naming the frame whose first two octets are b0, b1 (see ProtocolError.frame). */
+function rejected(error: ProtocolError, b0: number, b1: number, length: number | null): ProtocolError {
+  error.frame = { opcode: b0 & 0x0f, fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x07, masked: (b1 & 0x80) !== 0, length };
+  return error;
 }
 
 /** Header size implied by the second octet: 2, plus 2 or 8 extended length, plus 4 mask. */

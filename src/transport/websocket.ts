@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Connection, UsageError, allocFilled, type CloseResult, type ConnectionEvent, type DeflateParams, type FrameInfo, type SendMessageOptions } from '../engine';
+import { Connection, UsageError, allocFilled, type CloseResult, type ProtocolError, type ConnectionEvent, type DeflateParams, type FrameInfo, type SendMessageOptions } from '../engine';
 
 export interface CloseInfo extends CloseResult {
   /** We gave up waiting for the peer to finish closing and dropped TCP ourselves. */
@@ -46,7 +46,7 @@ export type WebSocketEvents = {
   frame: [direction: 'in' | 'out', frame: FrameInfo];
   'close-received': [code: number | null, reason: string];
   /** We are failing the connection because the peer broke the protocol. */
-  failed: [error: Error & { closeCode: number; code: string }];
+  failed: [error: ProtocolError];
   /** The socket can take more data after a send returned false. */
   drain: [];
   /** The end; always emitted once. */

@@ -265,9 +265,13 @@ test('connect exits 1 with the reason when the peer breaks the protocol', async 
     const port = (server.address() as net.AddressInfo).port;
     const child = spawn('node', [cli, 'connect', `ws://127.0.0.1:${port}/`, '--wait', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     child.stderr!.on('data', (c) => (stderr += c));
+    child.stdout!.on('data', (c) => (stdout += c));
     const [code] = await once(child, 'exit');
     assert.equal(code, 1);
+    // The frame that broke the protocol is shown too, though it never completed.
+    assert.match(stdout, /<< OP3 {4}fin=1 rsv=0 len=0 {6}\(rejected: read no further\)/);
     assert.match(stderr, /protocol error from the peer: reserved opcode 3 \(WSW_ERR_RESERVED_OPCODE\); failing with 1002/);
     assert.match(stderr, /not clean/);
   } finally {

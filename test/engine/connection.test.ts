@@ -281,6 +281,25 @@ describe('RFC 6455 §7.1.7 failing the connection on peer faults', () => {
     assert.deepEqual(conn.events().map(observe), [failed(1002, 'WSW_ERR_RESERVED_OPCODE')]);
   });
 
+  test('a fault found in a frame names that frame (its header as far as read); a message-level fault names none', () => {
+    const frameOf = (role: Role, wire: string, options = {}) => {
+      const conn = connection(role, options);
+      conn.receiveData(hex(wire));
+      const failure = conn.events().find((e) => e.type === 'failed');
+      assert.ok(failure && failure.type === 'failed', wire);
+      return failure.error.frame ?? null;
+    };
+    // In the first two octets (the parser): reserved opcode, then a 64-bit length with its top bit.
+    assert.deepEqual(frameOf('client', '830141'), { opcode: 3, fin: true, rsv: 0, masked: false, length: 1 });
+    assert.deepEqual(frameOf('client', '027f8000000000000000'), { opcode: 2, fin: false, rsv: 0, masked: false, length: null });
+    // In the header as the connection checks it: RSV1 on a continuation frame.
+    assert.deepEqual(frameOf('client', '0101 41 c00142', { deflate: deflateFor('client', noDeflateParams) }), { opcode: 0, fin: true, rsv: 4, masked: false, length: 1 });
+    // In the payload, mid-frame: invalid UTF-8 in a text frame of 3.
+    assert.deepEqual(frameOf('client', '8103 61ff62'), { opcode: 1, fin: true, rsv: 0, masked: false, length: 3 });
+    // After the message's last frame (shown by then): a compressed payload that does not inflate.
+    assert.equal(frameOf('client', 'c101ff', { deflate: deflateFor('client', noDeflateParams) }), null);
+  });
+
   test('messages before the fault in the same chunk are delivered first', () => {
     const { events } = receiveAll('client', hex('810141 810142 830143'));
     assert.deepEqual(events, [message('A'), message('B'), failed(1002, 'WSW_ERR_RESERVED_OPCODE')]);

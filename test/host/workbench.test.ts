@@ -2,6 +2,9 @@
 // Driven through the commands with arguments (as a context menu or a keybinding would pass them),
 // against the extension's own echo server; asserts the frames the model recorded.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -275,6 +278,31 @@ describe('WebSocket Workbench end to end @installed', function () {
     assert.equal(entry.closeInfo?.received?.code, 1002);
     await cmd('clearLog', { connectionId: raw });
     assert.equal(entry.frames.length, 0);
+  });
+
+  it('a server that sends a reserved opcode: that frame is a row of its own, marked rejected, and the connection fails with 1002', async () => {
+    const bad = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (head) => {
+        const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(head.toString())![1];
+        const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        socket.write(Buffer.from([0x83, 0x01, 0x41]));
+      });
+    });
+    bad.listen(0, '127.0.0.1');
+    await once(bad, 'listening');
+    try {
+      const conn = await cmd<string>('newConnection', { url: `ws://127.0.0.1:${(bad.address() as net.AddressInfo).port}/`, label: 'rejected frame' });
+      const entry = w.connections.require(conn);
+      const row = await until('the rejected row', () => entry.frames.find((f) => f.rejected));
+      assert.deepEqual([row.direction, row.opcode, row.fin, row.rejected], ['in', 3, true, { reason: 'reserved opcode 3', length: 1 }]);
+      const sent = await until('our close frame', () => entry.frames.find((f) => f.direction === 'out' && f.opcode === 8));
+      assert.equal(Buffer.from(sent.payload).readUInt16BE(0), 1002);
+      assert.ok(sent.seq > row.seq, 'logged in wire order: the bad frame, then our close');
+    } finally {
+      bad.close();
+    }
   });
 
   it('Run Conformance Suite fills the Conformance view; Open Case Report shows the outcome', async () => {

@@ -3,9 +3,9 @@
  * saw. No tree items and no webview here: views listen to `onDidChange` / `onDidAppend`.
  */
 import * as vscode from 'vscode';
-import { copyBytes, type FrameInfo, type SendMessageOptions } from '../../engine';
+import { copyBytes, type FrameInfo, type RejectedFrame, type SendMessageOptions } from '../../engine';
 import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
-import { compressionTracker, opcodeName, previewPayload, formatFrameLine } from '../../cli/frame-line';
+import { compressionTracker, opcodeName, previewPayload, formatFrameLine, formatRejectedFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
 import { checkSavedConnections, type SavedConnection } from '../checked';
 
@@ -31,6 +31,8 @@ export interface FrameRecord extends FrameInfo {
   seq: number;
   timeMs: number;
   direction: 'in' | 'out';
+  /** A frame of the peer's that broke the protocol: why, and the length its header announced. Its payload was not kept. */
+  rejected?: { reason: string; length: number | null };
 }
 
 /** Options the store reads from settings when a connection opens. */
@@ -89,6 +91,16 @@ export class ConnectionEntry {
       mask: frame.mask ? copyBytes(frame.mask) : null,
       payload: copyBytes(frame.payload),
     };
+    return this.keep(rec, rowLimit);
+  }
+
+  /** The peer's frame that broke the protocol: it never completes, so no frame event logs it. */
+  recordRejected(frame: RejectedFrame, reason: string, rowLimit: number): FrameRecord {
+    const { length, ...header } = frame;
+    return this.keep({ seq: this.nextSeq++, timeMs: Date.now() - this.startedAt, direction: 'in', ...header, mask: null, payload: new Uint8Array(0), rejected: { reason, length } }, rowLimit);
+  }
+
+  private keep(rec: FrameRecord, rowLimit: number): FrameRecord {
     this.frames.push(rec);
     if (this.frames.length > rowLimit * 1.1) {
       const drop = this.frames.length - rowLimit;
@@ -124,7 +136,7 @@ export function maskSecrets(text: string, headers: HeaderSpec[]): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function toWireRow(rec: FrameRecord): WireRow {
-  const preview = previewPayload(rec.payload, 80);
+  const preview = rec.rejected ? `(rejected: ${rec.rejected.reason})` : previewPayload(rec.payload, 80);
   return {
     seq: rec.seq,
     timeMs: rec.timeMs,
@@ -133,9 +145,9 @@ export function toWireRow(rec: FrameRecord): WireRow {
     fin: rec.fin,
     rsv: rec.rsv,
     masked: rec.masked,
-    length: rec.payload.length,
+    length: rec.rejected ? (rec.rejected.length ?? 0) : rec.payload.length,
     preview,
-    previewKind: preview.startsWith('0x') ? 'hex' : 'text',
+    previewKind: rec.rejected || !preview.startsWith('0x') ? 'text' : 'hex',
   };
 }
 
@@ -258,6 +270,7 @@ export class ConnectionStore implements vscode.Disposable {
       });
       ws.on('failed', (error) => {
         entry.lastError = `${error.code}: ${error.message}`;
+        if (error.frame) this.queue(entry, entry.recordRejected(error.frame, error.message, this.settings().rowLimit));
       });
       ws.on('close', (info) => {
         entry.closeInfo = info;
@@ -358,7 +371,7 @@ export class ConnectionStore implements vscode.Disposable {
     const compressed = compressionTracker();
     const lines = [
       `# ${entry.spec.url}${entry.protocol ? ` (${entry.protocol})` : ''}`,
-      ...entry.frames.map((f) => formatFrameLine(f.direction, { ...f }, f.timeMs, compressed(f.direction, f))),
+      ...entry.frames.map((f) => (f.rejected ? `${formatRejectedFrameLine({ ...f, length: f.rejected.length }, f.timeMs)} ${f.rejected.reason}` : formatFrameLine(f.direction, { ...f }, f.timeMs, compressed(f.direction, f)))),
     ];
     if (entry.closeInfo) lines.push(`# closed: code ${entry.closeInfo.code}${entry.closeInfo.reason ? ` "${entry.closeInfo.reason}"` : ''}, ${entry.closeInfo.wasClean ? 'clean' : 'not clean'}`);
     return { json: JSON.stringify(data, null, 2) + '\n', text: lines.join('\n') + '\n' };

@@ -143,17 +143,16 @@ function parseResponseParams(response: ExtensionElement): ParsedParams {
 
 /** Client side: checks the server's answer to our offer (RFC 7692 §7.1) and returns the agreement. */
 export function acceptDeflateResponse(response: ExtensionElement, offered: ExtensionElement): DeflateParams {
-  const fail = failResponse;
   const got = parseResponseParams(response);
   const offer = parseParams(offered.params);
-  if (got.clientMaxWindowBits !== undefined && offer.clientMaxWindowBits === undefined) fail('client_max_window_bits was not offered');
+  if (got.clientMaxWindowBits !== undefined && offer.clientMaxWindowBits === undefined) failResponse('client_max_window_bits was not offered');
   if (typeof offer.clientMaxWindowBits === 'number' && typeof got.clientMaxWindowBits === 'number' && got.clientMaxWindowBits > offer.clientMaxWindowBits) {
-    fail(`client_max_window_bits=${got.clientMaxWindowBits} exceeds the offered ${offer.clientMaxWindowBits}`);
+    failResponse(`client_max_window_bits=${got.clientMaxWindowBits} exceeds the offered ${offer.clientMaxWindowBits}`);
   }
-  if (offer.serverNoContextTakeover && !got.serverNoContextTakeover) fail('server_no_context_takeover was requested but not agreed');
+  if (offer.serverNoContextTakeover && !got.serverNoContextTakeover) failResponse('server_no_context_takeover was requested but not agreed');
   if (offer.serverMaxWindowBits !== undefined) {
-    if (got.serverMaxWindowBits === undefined) fail('server_max_window_bits was requested but not agreed');
-    else if (got.serverMaxWindowBits > offer.serverMaxWindowBits) fail(`server_max_window_bits=${got.serverMaxWindowBits} exceeds the offered ${offer.serverMaxWindowBits}`);
+    if (got.serverMaxWindowBits === undefined) failResponse('server_max_window_bits was requested but not agreed');
+    else if (got.serverMaxWindowBits > offer.serverMaxWindowBits) failResponse(`server_max_window_bits=${got.serverMaxWindowBits} exceeds the offered ${offer.serverMaxWindowBits}`);
   }
   return {
     serverNoContextTakeover: got.serverNoContextTakeover,

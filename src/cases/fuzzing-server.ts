@@ -5,12 +5,15 @@
  *   /getCaseCount                      the number of selected cases, as a text message, then close
  *   /getCaseInfo?case=N                JSON {"id", "description"} (description up to its first tag)
  *   /runCase?case=N&agent=A            runs the N-th selected case (1-based) with us as the server
+ *   /runCase?casetuple=1.1.2&agent=A   runs case 1.1.2, if it is selected
  *   /getCaseStatus?case=N&agent=A      JSON {"behavior"} once that agent's result for case N exists
  *   /updateReports?agent=A             writes the reports (every agent's results so far), then close
  *
  * Anything else, or a missing/invalid parameter, gets HTTP 400 with the reason (Autobahn raises in
- * onConnect, which refuses the handshake). Results are kept in memory per agent, one per case,
- * for at most `maxAgents` agents (the oldest agent is forgotten first).
+ * onConnect, which refuses the handshake). A /runCase whose upgrade request is refused runs
+ * nothing and records nothing, as in Autobahn (its case starts in onConnect, after the checks).
+ * Results are kept in memory per agent, one per case, for at most `maxAgents` agents (the oldest
+ * agent is forgotten first, and onAgentForgotten says so: Autobahn keeps all, without bound).
  */
 import { Connection, HandshakeError, acceptClientRequest, refusal, truncateUtf8, type HttpHead } from '../engine';
 import { listenRaw, type RawChannel, type RawServer, type RawServerOptions } from '../transport';
@@ -31,6 +34,8 @@ export interface FuzzingServerOptions {
   timeoutScale?: number;
   /** Agents whose results are kept (default 100). */
   maxAgents?: number;
+  /** More than maxAgents agents: this one's results were dropped. */
+  onAgentForgotten?: (agent: string) => void;
   onCaseStarted?: (agent: string, index: number, definition: CaseDefinition) => void;
   onCaseDone?: (result: CaseResult, index: number) => void;
   /** /updateReports: write the reports for `results` (every agent's); the close follows when it settles. */
@@ -83,13 +88,19 @@ export class FuzzingServer {
       return this.refuse(request, target, `cannot parse the request target ${JSON.stringify(target)}`);
     }
     const params = url.searchParams;
+    for (const [name, what] of [['case', 'test cases'], ['casetuple', 'test cases'], ['agent', 'agents']]) {
+      if (params.getAll(name).length > 1) return this.refuse(request, target, `multiple ${what} specified (${name} given twice)`);
+    }
+    if (params.has('case') && params.has('casetuple')) return this.refuse(request, target, 'multiple test cases specified (case and casetuple)');
     const agent = params.get('agent');
     const caseParam = params.get('case');
-    const caseIndex = caseParam === null ? null : Number(caseParam);
-    const definition = caseIndex === null ? undefined : this.options.cases[caseIndex - 1];
+    const caseTuple = params.get('casetuple');
+    // A case number is digits only (Autobahn's int()): 0x2, 2.0 or 1e0 do not name a case.
+    const caseIndex = caseParam !== null && /^\d+$/.test(caseParam) ? Number(caseParam) : caseTuple !== null ? this.options.cases.findIndex((d) => d.id === caseTuple) + 1 : null;
+    const definition = caseIndex === null || caseIndex < 1 ? undefined : this.options.cases[caseIndex - 1];
     const needCase = (): string | null => {
-      if (caseParam === null) return 'need case (?case=N)';
-      if (!definition || !Number.isInteger(caseIndex)) return `case ${JSON.stringify(caseParam)} not found: cases are 1 to ${this.caseCount}`;
+      if (caseParam === null && caseTuple === null) return 'need case (?case=N or ?casetuple=1.1.2)';
+      if (!definition) return caseTuple !== null ? `case ${JSON.stringify(caseTuple)} not found among the selected cases` : `case ${JSON.stringify(caseParam)} not found: cases are 1 to ${this.caseCount}`;
       return null;
     };
     const needAgent = (): string | null => (agent ? null : 'need agent (&agent=NAME)');
@@ -134,12 +145,22 @@ export class FuzzingServer {
             session.finish(null, `reports not written: ${(error as Error).message}`);
             this.options.onReportsFailed?.(agent!, error as Error);
           }
-          if (/^(true|yes)$/i.test(params.get('shutdownOnComplete') ?? '')) this.options.onShutdownRequested?.();
+          // Once the client has its close frame: shutting down drops every connection at once.
+          if (/^(true|yes)$/i.test(params.get('shutdownOnComplete') ?? '')) session.onEnd(() => this.options.onShutdownRequested?.());
         });
       }
       case '/runCase': {
         const problem = needCase() ?? needAgent();
         if (problem) return this.refuse(request, target, problem);
+        // A refused upgrade (a wrong version, no key) runs no case: a retry must not leave a
+        // FAILED result behind, nor replace a good one.
+        const check = acceptClientRequest(request.head, { deflate: false });
+        if (!check.ok) {
+          this.options.onRefused?.(target, check.error.message);
+          request.channel.write(check.response, false);
+          request.channel.end();
+          return;
+        }
         this.options.onCaseStarted?.(agent!, caseIndex!, definition!);
         void runCase(definition!, {
           agent: agent!,
@@ -161,7 +182,11 @@ export class FuzzingServer {
   private record(result: CaseResult, index: number): void {
     let byCase = this.results.get(result.agent);
     if (!byCase) {
-      while (this.results.size >= this.maxAgents) this.results.delete(this.results.keys().next().value!);
+      while (this.results.size >= this.maxAgents) {
+        const oldest = this.results.keys().next().value!;
+        this.results.delete(oldest);
+        this.options.onAgentForgotten?.(oldest);
+      }
       byCase = new Map();
       this.results.set(result.agent, byCase);
     }
@@ -258,20 +283,21 @@ class ControlSession {
     else listener();
   }
 
-  /** Closes (with 1000) if nothing was sent after `seconds`. */
+  /** Closes if nothing was sent after `seconds`. */
   giveUpAfter(seconds: number): void {
     this.cancelTimer?.();
     this.cancelTimer = this.channel.setTimer(seconds * 1000, () => this.finish(null));
   }
 
   /**
-   * Sends `text` (if any), then closes with 1000, or with 1011 and `failure` as the reason when
-   * the request could not be served; drops TCP if the client does not finish closing.
+   * Sends `text` (if any), then closes with an empty close frame as Autobahn's sendClose() does
+   * (the client sees 1005), or with 1011 and `failure` as the reason when the request could not
+   * be served; drops TCP if the client does not finish closing.
    */
   finish(text: string | null, failure?: string): void {
     if (this.engine.state === 'open') {
       if (text !== null) this.engine.sendMessage(new TextEncoder().encode(text), { binary: false });
-      if (failure === undefined) this.engine.sendClose(1000);
+      if (failure === undefined) this.engine.sendClose(null);
       else this.engine.sendClose(1011, truncateUtf8(failure, 123));
     }
     this.pump();

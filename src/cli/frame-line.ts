@@ -36,7 +36,8 @@ function printableText(payload: Uint8Array): string | null {
   }
 }
 
-function closePreview(payload: Uint8Array): string {
+/** A close frame's payload: its code and reason, or what it holds when it has no code. */
+export function closePreview(payload: Uint8Array): string {
   if (payload.length < 2) return payload.length === 0 ? '(no code)' : previewPayload(payload);
   const code = (payload[0] << 8) | payload[1];
   return `code=${code}${payload.length > 2 ? ` reason=${previewPayload(payload.subarray(2))}` : ''}`;

@@ -71,6 +71,7 @@ export async function testClient(argv: string[]): Promise<number> {
       console.log(`reports updated for ${agent} (${results.length} results): ${index}`);
     },
     onReportsFailed: (agent, error) => console.error(`wsw test-client: reports for ${agent} not written: ${error.message}`),
+    onAgentForgotten: (agent) => console.error(`wsw test-client: more than 100 agents: the results of the oldest, ${JSON.stringify(agent)}, are dropped (write reports with /updateReports to keep them)`),
     onShutdownRequested: () => stop(),
   });
   console.error(`running ${cases.length} of ${allCases.length} cases for any client that connects`);

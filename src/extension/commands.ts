@@ -14,7 +14,7 @@ import { encodeRawFrame } from '../wire';
 import { SECRET_MASK, type ConnectionEntry, type ConnectionSpec, type ConnectionStore, type HeaderSpec } from './model/connections';
 import type { RunStore } from './model/runs';
 import type { ServerEntry, ServerStore } from './model/servers';
-import { evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from './parse';
+import { base64Problem, closeCodeProblem, evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from './parse';
 import { connectSettings, defaultDeflate } from './settings';
 import type { WorkbenchPanel } from './views/panel';
 import type { ConnectionNode, RunNode, ServerNode } from './views/trees';
@@ -238,7 +238,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       else {
         const how = required(await pick(['Hex', 'Base64', 'File…'], { title: `Send binary to ${entry.label}` }));
         if (how === 'Hex') data = parseHex(await ask({ title: 'Hex bytes', placeHolder: 'de ad be ef', validateInput: hexProblem }));
-        else if (how === 'Base64') data = parseBase64(await ask({ title: 'Base64' }));
+        else if (how === 'Base64') data = parseBase64(await ask({ title: 'Base64', validateInput: base64Problem }));
         else {
           const uris = required(await vscode.window.showOpenDialog({ canSelectMany: false, title: 'File to send as one binary message' }));
           data = await vscode.workspace.fs.readFile(required(uris[0]));
@@ -254,6 +254,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const length = typeof data === 'string' ? enc.encode(data).length : data.length;
       let fragments = field<number[]>(arg, 'fragments');
       const count = field<number>(arg, 'count');
+      // From the palette or the tree's context menu (whose argument is the tree node), every
+      // choice is asked for; a call with fragments or count passes the rest too, or takes defaults.
+      const interactive = fragments === undefined && count === undefined;
       if (!fragments && count !== undefined) fragments = evenFragments(length, count);
       if (!fragments) {
         const answer = await ask({ title: `Fragments of the ${length}-byte message`, prompt: 'A number of fragments (e.g. 3) or their sizes (e.g. 4, 4, 8)', value: '3' });
@@ -261,7 +264,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         fragments = sizes.length === 1 ? evenFragments(length, sizes[0]) : sizes;
       }
       let pingsAfter = field<number[]>(arg, 'pingsAfter');
-      if (!pingsAfter && arg === undefined && fragments.length > 1) {
+      if (!pingsAfter && interactive && fragments.length > 1) {
         const picks = await pick(
           fragments.slice(0, -1).map((size, i) => ({ label: `after fragment ${i + 1}`, description: `${size} bytes`, index: i })),
           { title: 'Send a ping between fragments? (pick none for no pings)', canPickMany: true },
@@ -270,7 +273,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       }
       let chopSize = field<number | null>(arg, 'chopSize') ?? null;
       let sync = field<boolean>(arg, 'sync') ?? false;
-      if (arg === undefined) {
+      if (interactive) {
         const how = required(
           await pick(
             [
@@ -312,6 +315,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       connections.socket(entry.id).ping(payload);
     },
 
+    // By hand: with auto-pong off, to answer a ping yourself, or unsolicited (a heartbeat, RFC 6455 §5.5.3).
+    sendPong: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const payload = field<string>(arg, 'payload') ?? (await ask({ title: 'Pong payload (up to 125 bytes)', value: 'pong', validateInput: (v) => (enc.encode(v).length > 125 ? 'At most 125 bytes' : null) }));
+      connections.socket(entry.id).pong(payload);
+    },
+
     sendClose: async (arg) => {
       const entry = await pickConnection(arg, true);
       let code = field<number | null>(arg, 'code');
@@ -325,8 +335,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           { label: 'No code', description: 'an empty close frame', code: null as number | null },
         ];
         const picked = required(await pick(items, { title: `Close ${entry.label} with code` }));
-        code = picked.code === -1 ? Number(await ask({ title: 'Close code', validateInput: (v) => (/^\d+$/.test(v) && Number(v) < 65536 ? null : 'A number 0-65535') })) : picked.code;
-        if (code !== null) reason = await ask({ title: 'Close reason (optional, up to 123 bytes)', value: '' });
+        code = picked.code === -1 ? Number(await ask({ title: 'Close code', prompt: '1000-1003, 1007-1014 or 3000-4999 (others only with Compose Raw Frame)', validateInput: closeCodeProblem })) : picked.code;
+        if (code !== null) reason = await ask({ title: 'Close reason (optional, up to 123 bytes)', value: '', validateInput: (v) => (enc.encode(v).length > 123 ? `${enc.encode(v).length} bytes: at most 123 fit after the code` : null) });
       }
       const info = await connections.close(entry.id, code, reason ?? '');
       return info && { code: info.code, reason: info.reason, wasClean: info.wasClean };
@@ -489,6 +499,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         url = await ask({ title: 'Server under test', value: running ?? 'ws://127.0.0.1:9001/', validateInput: validateWebSocketUrl });
       }
       if (cases === undefined) cases = await pickCasePatterns('Run which sections?', false);
+      if (selectCases(cases).length === 0) throw new Error(`no case matches ${cases.join(', ')}`);
       const target = url;
       const patterns = cases;
       const run = await vscode.window.withProgress(

@@ -1,4 +1,5 @@
 /** Pure parsing helpers for command input (no 'vscode': unit-testable). */
+import { isValidWireCloseCode } from '../engine/constants';
 
 /** Null when `url` is a usable ws:// or wss:// URL, else what is wrong with it. */
 export function validateWebSocketUrl(url: string): string | null {
@@ -21,10 +22,22 @@ export function parseHex(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(clean, 'hex'));
 }
 
-export function parseBase64(text: string): Uint8Array {
+/** Null when `text` is base64 (standard or URL-safe, not both; padding optional but right), else what is wrong. */
+export function base64Problem(text: string): string | null {
   const clean = text.trim().replace(/\s/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) throw new Error('not base64');
-  return Uint8Array.from(Buffer.from(clean, 'base64'));
+  const body = clean.replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/_-]*$/.test(body) || clean.length - body.length > 2) return 'Not base64: use A-Z a-z 0-9 + / (or - _), = only at the end';
+  if (/[+/]/.test(body) && /[-_]/.test(body)) return 'Not base64: it mixes + / with the URL-safe - _';
+  // A final group of one character holds no whole byte: something was cut off.
+  if (body.length % 4 === 1) return `Not base64: ${body.length} characters cannot end a group (a character is missing or extra)`;
+  if (clean.length !== body.length && clean.length % 4 !== 0) return 'Not base64: wrong padding';
+  return null;
+}
+
+export function parseBase64(text: string): Uint8Array {
+  const problem = base64Problem(text);
+  if (problem) throw new Error(problem);
+  return Uint8Array.from(Buffer.from(text.replace(/\s/g, ''), 'base64'));
 }
 
 /** "Name: value; Other: value" -> header pairs. */
@@ -54,4 +67,11 @@ export function evenFragments(length: number, count: number): number[] {
   const n = Math.max(1, Math.min(count, Math.max(1, length)));
   const base = Math.floor(length / n);
   return Array.from({ length: n }, (_, i) => base + (i < length % n ? 1 : 0));
+}
+
+/** Null when `text` is a close code that may be sent (RFC 6455 §7.4), else what is wrong. */
+export function closeCodeProblem(text: string): string | null {
+  if (!/^\d+$/.test(text.trim())) return 'A number, e.g. 1000 or 4000';
+  const code = Number(text.trim());
+  return isValidWireCloseCode(code) ? null : `${code} may not be sent (1000-1003, 1007-1014, 3000-4999); Compose Raw Frame sends any code`;
 }

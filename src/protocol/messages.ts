@@ -39,6 +39,9 @@ export interface WireLogSession {
   sessionId: string;
   title: string;
   state: SessionState;
+  ended?: string;
+  /** Rows the host keeps per connection: the webview keeps no more either. */
+  rowLimit: number;
   rows: WireRow[];
 }
 
@@ -149,7 +152,8 @@ export type HostToWebview =
   | { type: 'content/show'; content: PanelContent; target: PanelTarget | null }
   | { type: 'wireLog/append'; sessionId: string; rows: WireRow[] }
   | { type: 'wireLog/clear'; sessionId: string }
-  | { type: 'wireLog/state'; sessionId: string; state: SessionState }
+  /** `ended`: how a closed or failed connection ended (codes, clean or not, who closed first). */
+  | { type: 'wireLog/state'; sessionId: string; state: SessionState; ended?: string }
   | { type: 'rowDetails/reply'; details: RowDetails }
   /** A test asks the webview what it rendered (read from the DOM). */
   | { type: 'probe/request' };

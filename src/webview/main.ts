@@ -61,6 +61,7 @@ const app = document.getElementById('app') as HTMLElement;
 // ---------------------------------------------------------------- wire log
 let sessionId = '';
 let rows: WireRow[] = [];
+let rowLimit = Infinity; // the host's: older rows are dropped here as there
 let visible: number[] = []; // indices into rows that pass the filters
 let selected = -1; // index into visible
 let autoscroll = true;
@@ -245,8 +246,9 @@ follow.addEventListener('click', () => {
   layout();
 });
 
-function setState(state: string): void {
-  stateBadge.textContent = state;
+/** The session's state, and once it has ended, how: codes, clean or not, who closed first. */
+function setState(state: string, ended?: string): void {
+  stateBadge.textContent = ended ? `${state} · ${ended}` : state;
   stateBadge.className = `badge state-${state}`;
 }
 
@@ -386,7 +388,8 @@ function render(content: PanelContent): void {
     sessionId = content.session.sessionId;
     rows = content.session.rows;
     title.textContent = content.session.title;
-    setState(content.session.state);
+    rowLimit = content.session.rowLimit;
+    setState(content.session.state, content.session.ended);
     selected = -1;
     autoscroll = true;
     app.replaceChildren(wireLogView);
@@ -409,6 +412,12 @@ endpoint.on('wireLog/append', (m) => {
     rows.push(row);
     if (matches(row)) visible.push(rows.length - 1);
   }
+  // Trimmed as the host trims, in steps of a tenth, so a long session does not grow the page.
+  if (rows.length > rowLimit * 1.1) {
+    rows.splice(0, rows.length - rowLimit);
+    refilter();
+    return;
+  }
   requestLayout();
 });
 endpoint.on('wireLog/clear', (m) => {
@@ -418,7 +427,7 @@ endpoint.on('wireLog/clear', (m) => {
   refilter();
 });
 endpoint.on('wireLog/state', (m) => {
-  if (m.sessionId === sessionId) setState(m.state);
+  if (m.sessionId === sessionId) setState(m.state, m.ended);
 });
 endpoint.on('probe/request', (_m, envelope) => {
   layout();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { runBounded, startTracked, stopProcess, waitForExit, waitForLine, withTimeout } from '../peers/process';
 import { runWsHarness, startFuzzer, type Fuzzer } from './helpers';
@@ -35,13 +36,13 @@ describe('fuzzing server endpoints', () => {
   });
   after(() => fuzzer.close());
 
-  test('/getCaseCount: the number of selected cases as a text message, then close 1000', async () => {
-    assert.deepEqual(await ask(`${fuzzer.base}/getCaseCount`), { messages: ['10'], code: 1000 });
+  test('/getCaseCount: the number of selected cases as a text message, then an empty close (1005), as Autobahn\'s sendClose()', async () => {
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseCount`), { messages: ['10'], code: 1005 });
   });
 
   test('/getCaseInfo?case=N: id and description (up to its first tag), N 1-based over the selection', async () => {
     const first = await ask(`${fuzzer.base}/getCaseInfo?case=1`);
-    assert.deepEqual(first, { messages: [JSON.stringify({ id: '1.1.1', description: 'Send text message with payload 0.' })], code: 1000 });
+    assert.deepEqual(first, { messages: [JSON.stringify({ id: '1.1.1', description: 'Send text message with payload 0.' })], code: 1005 });
     const last = await ask(`${fuzzer.base}/getCaseInfo?case=10`);
     assert.equal('messages' in last && JSON.parse(last.messages[0]).id, '5.20');
   });
@@ -50,8 +51,13 @@ describe('fuzzing server endpoints', () => {
     assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?case=11`), { status: 400, body: 'case "11" not found: cases are 1 to 10\n' });
     assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?case=x`), { status: 400, body: 'case "x" not found: cases are 1 to 10\n' });
     assert.deepEqual(await ask(`${fuzzer.base}/runCase?case=1`), { status: 400, body: 'need agent (&agent=NAME)\n' });
-    assert.deepEqual(await ask(`${fuzzer.base}/getCaseStatus?agent=a`), { status: 400, body: 'need case (?case=N)\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseStatus?agent=a`), { status: 400, body: 'need case (?case=N or ?casetuple=1.1.2)\n' });
     assert.deepEqual(await ask(`${fuzzer.base}/updateReports`), { status: 400, body: 'need agent (&agent=NAME)\n' });
+    // Digits only, once each, as Autobahn's int() and its "multiple … specified".
+    for (const odd of ['0x2', '2.0', '1e0', '']) assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?case=${odd}`), { status: 400, body: `case ${JSON.stringify(odd)} not found: cases are 1 to 10\n` });
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?case=1&case=2`), { status: 400, body: 'multiple test cases specified (case given twice)\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/runCase?case=1&agent=a&agent=b`), { status: 400, body: 'multiple agents specified (agent given twice)\n' });
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseInfo?casetuple=9.9.9`), { status: 400, body: 'case "9.9.9" not found among the selected cases\n' });
     const unknown = await ask(`${fuzzer.base}/stopServer`);
     assert.ok('status' in unknown && unknown.status === 400 && unknown.body.startsWith('unknown path "/stopServer"'), JSON.stringify(unknown));
   });
@@ -62,14 +68,45 @@ describe('fuzzing server endpoints', () => {
     const ws = new WebSocket(`${fuzzer.base}/runCase?case=9&agent=status-agent`, { autoPong: false });
     await withTimeout(new Promise((resolve) => ws.on('close', resolve)), 10_000, 'runCase');
     // 2.1 without a pong: FAILED.
-    assert.deepEqual(await status, { messages: [JSON.stringify({ behavior: 'FAILED' })], code: 1000 });
+    assert.deepEqual(await status, { messages: [JSON.stringify({ behavior: 'FAILED' })], code: 1005 });
     const [result] = fuzzer.server.resultsFor('status-agent');
     assert.equal(result.caseId, '2.1');
     assert.equal(result.closeFacts.isServer, true);
     assert.match(result.httpRequest, /^GET \/runCase\?case=9&agent=status-agent HTTP\/1\.1\r\n/);
     assert.match(result.httpResponse, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     // Known now: answered at once.
-    assert.deepEqual(await ask(`${fuzzer.base}/getCaseStatus?case=9&agent=status-agent`), { messages: [JSON.stringify({ behavior: 'FAILED' })], code: 1000 });
+    assert.deepEqual(await ask(`${fuzzer.base}/getCaseStatus?case=9&agent=status-agent`), { messages: [JSON.stringify({ behavior: 'FAILED' })], code: 1005 });
+  });
+
+  test('casetuple=1.1.2 names a case by its id, as Autobahn\'s harnesses may', async () => {
+    const info = await ask(`${fuzzer.base}/getCaseInfo?casetuple=5.20`);
+    assert.equal('messages' in info && JSON.parse(info.messages[0]).id, '5.20');
+  });
+
+  test('a /runCase whose upgrade is refused (version 8) runs nothing and records nothing', async () => {
+    const refused = await withTimeout(
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(new URL(fuzzer.base).port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (d) => (answer += d));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
+        socket.write('GET /runCase?case=1&agent=refused HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n');
+      }),
+      10_000,
+      'refused runCase',
+    );
+    assert.match(refused, /^HTTP\/1\.1 426 /);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(fuzzer.server.resultsFor('refused'), []);
+  });
+
+  test('/updateReports?…&shutdownOnComplete=true: the client gets its close frame before the server stops', async () => {
+    let stopped = false;
+    const server = new FuzzingServer({ cases: selectCases(['1.1.1']), onShutdownRequested: () => void raw.close().then(() => (stopped = true)) });
+    const raw = await listenRaw({ port: 0 }, (request) => server.handle(request));
+    assert.deepEqual(await ask(`${raw.url}/updateReports?agent=a&shutdownOnComplete=true`), { messages: [], code: 1005 });
+    await withTimeout((async () => { while (!stopped) await new Promise((r) => setTimeout(r, 20)); })(), 5_000, 'shutdown');
   });
 
   test('/updateReports hands every result so far to the report writer, then closes', async () => {

@@ -305,6 +305,73 @@ describe('WebSocket Workbench end to end @installed', function () {
     }
   });
 
+  it('Send Close with a code that may not be sent is refused and leaves the connection open; the close shows how it ended', async () => {
+    const c = await cmd<string>('newConnection', { url: server.url, label: 'close checks' });
+    const entry = w.connections.require(c);
+    await assert.rejects(Promise.resolve(cmd('sendClose', { connectionId: c, code: 5000 })), /close code 5000 may not be sent/);
+    await assert.rejects(Promise.resolve(cmd('sendClose', { connectionId: c, code: 1000, reason: 'x'.repeat(124) })), /124 bytes/);
+    assert.equal(entry.state, 'open', 'not stuck in closing');
+    await cmd('sendPong', { connectionId: c, payload: 'by hand' });
+    const pong = await until('our pong', () => entry.frames.find((f) => f.direction === 'out' && f.opcode === 10));
+    assert.equal(text(pong), 'by hand');
+    const info = await cmd<{ code: number; wasClean: boolean }>('sendClose', { connectionId: c, code: 4000, reason: 'done' });
+    assert.deepEqual([info.code, info.wasClean], [4000, true]);
+    const item = w.trees.connections.getTreeItem({ kind: 'connection', id: c });
+    assert.match(String(item.description), /^closed 4000 clean/);
+    assert.match(String(item.tooltip), /closed: 4000 "done" · clean · we closed first/);
+    const close = w.trees.connections.getChildren({ kind: 'connection', id: c }).map((n) => w.trees.connections.getTreeItem(n)).find((i) => String(i.label).startsWith('→ CLOSE'));
+    assert.match(String(close?.description), /code=4000 reason="done"/, 'close frames show their code and reason, not hex');
+  });
+
+  it('Connect twice at once opens one socket; Remove while connecting closes what the connect opens', async () => {
+    let sockets = 0;
+    const slow = net.createServer((socket) => {
+      sockets++;
+      socket.on('error', () => {});
+      socket.once('data', (head) => {
+        const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(head.toString())![1];
+        const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+        // Answer after a while, so the second Connect comes while the first is under way.
+        setTimeout(() => socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`), 300);
+      });
+    });
+    const open = new Set<net.Socket>();
+    slow.on('connection', (s) => (open.add(s), s.on('close', () => open.delete(s))));
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    try {
+      const url = `ws://127.0.0.1:${(slow.address() as net.AddressInfo).port}/`;
+      const c = await cmd<string>('newConnection', { url, label: 'twice', connect: false });
+      await Promise.all([cmd('connect', { connectionId: c }), cmd('connect', { connectionId: c })]);
+      assert.equal(sockets, 1, 'one socket for two Connects');
+      assert.equal(w.connections.require(c).state, 'open');
+      await cmd('disconnect', { connectionId: c });
+      const d = await cmd<string>('newConnection', { url, label: 'removed', connect: false });
+      const connecting = Promise.resolve(cmd('connect', { connectionId: d })).catch((e: Error) => e);
+      await until('connecting', () => sockets === 2);
+      await cmd('removeConnection', { connectionId: d });
+      assert.match(String(await connecting), /removed while it connected/);
+      await until('no socket left open', () => open.size === 0);
+    } finally {
+      slow.close();
+    }
+  });
+
+  it('Send Fragmented from the tree asks for pings and the write mode too', async function () {
+    const c = await cmd<string>('newConnection', { url: server.url, label: 'fragments from the tree' });
+    const done = Promise.resolve(cmd<{ fragments: number[]; pingsAfter: number[]; sync: boolean }>('sendFragmented', { kind: 'connection', id: c }));
+    const answers = await answerPrompts('send-fragmented-tree', [
+      { title: 'Fragmented message: text or binary?', pick: 'Text' },
+      { title: 'Fragmented message: text', fill: 'from the tree' },
+      { title: 'Fragments of the 13-byte message', fill: '2' },
+      { title: 'Send a ping between fragments?', check: ['after fragment 1'] },
+      { title: 'How do the frames go onto the socket?', pick: 'One write per frame' },
+    ]);
+    if (!answers) this.skip(); // no prompt driver in this mode
+    const r = await done;
+    assert.deepEqual([r.fragments, r.pingsAfter, r.sync], [[7, 6], [0], true]);
+  });
+
   it('Run Conformance Suite fills the Conformance view; Open Case Report shows the outcome', async () => {
     const runId = await cmd<string>('runConformanceSuite', { url: server.url, cases: ['1.1.1', '1.1.2', '1.1.3', '2.1'] });
     const run = w.runs.get(runId)!;
@@ -329,6 +396,29 @@ describe('WebSocket Workbench end to end @installed', function () {
     assert.match(p.bodyText, /OKclose OK/);
     await screenshot('conformance-workbench');
     await screenshot('case-outcome-webview', { webview: true });
+  });
+
+  it('the wire log keeps no more rows than logRowLimit, in the webview as in the model', async function () {
+    this.timeout(60000);
+    const config = vscode.workspace.getConfiguration('websocketWorkbench');
+    await config.update('logRowLimit', 200, vscode.ConfigurationTarget.Global);
+    try {
+      const c = await cmd<string>('newConnection', { url: server.url, label: 'row limit' });
+      const entry = w.connections.require(c);
+      await cmd('showWireLog', { connectionId: c });
+      const ws = w.connections.socket(c);
+      for (let i = 0; i < 1000; i++) ws.send(`r${i}`);
+      await until('2,000 frames seen', () => entry.frames.at(-1)?.direction === 'in' && text(entry.frames.at(-1)!) === 'r999', 30000);
+      const p = await until('the last row in the webview', async () => {
+        const probe = await w.panel.probe(10000);
+        return probe.renderedRowTexts.at(-1)?.includes('r999') ? probe : undefined;
+      }, 30000);
+      assert.ok(entry.frames.length <= 220, `${entry.frames.length} frames kept in the model`);
+      assert.ok(p.rows >= 200 && p.rows <= 220, `${p.rows} rows kept in the webview for a limit of 200`);
+      await cmd('disconnect', { connectionId: c });
+    } finally {
+      await config.update('logRowLimit', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('the wire log stays virtualised with 100,000 frames', async function () {

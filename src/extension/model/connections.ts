@@ -3,9 +3,9 @@
  * saw. No tree items and no webview here: views listen to `onDidChange` / `onDidAppend`.
  */
 import * as vscode from 'vscode';
-import { copyBytes, type FrameInfo, type RejectedFrame, type SendMessageOptions } from '../../engine';
+import { Opcode, copyBytes, type FrameInfo, type RejectedFrame, type SendMessageOptions } from '../../engine';
 import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
-import { compressionTracker, opcodeName, previewPayload, formatFrameLine, formatRejectedFrameLine } from '../../cli/frame-line';
+import { closePreview, compressionTracker, opcodeName, previewPayload, formatFrameLine, formatRejectedFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
 import { checkSavedConnections, type SavedConnection } from '../checked';
 
@@ -67,6 +67,10 @@ export class ConnectionEntry {
   responseHead = '';
   /** A chopped or synced message is being written: nothing else may go out until it is done. */
   pacing = false;
+  /** The connect under way, which a second Connect waits for. */
+  connecting: Promise<ConnectionEntry> | null = null;
+  /** Removed from the store: a connect still under way closes what it opens. */
+  removed = false;
   private nextSeq = 1;
 
   constructor(
@@ -135,8 +139,24 @@ export function maskSecrets(text: string, headers: HeaderSpec[]): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * How a connection ended, for the tree, the panel and exports: the code and reason, whether the
+ * closing handshake completed (close frames both ways, then TCP closed by the server) and who
+ * closed first.
+ */
+export function closeSummary(info: CloseInfo): string {
+  const clean = !info.wasClean ? 'not clean' : info.closeTimedOut ? 'not clean: the server did not close TCP in time' : 'clean';
+  const who = info.sent && info.received ? (info.receivedThenSent ? 'the peer closed first' : 'we closed first') : info.sent ? 'no close frame from the peer' : info.received ? 'the peer closed, we did not answer' : 'no close frames';
+  return `${info.code}${info.reason ? ` ${JSON.stringify(info.reason)}` : ''} · ${clean} · ${who}${info.failure ? ` · ${info.failure.message}` : ''}`;
+}
+
+/** closeSummary of a connection that has ended, else undefined. */
+export function endedSummary(entry: ConnectionEntry): string | undefined {
+  return entry.closeInfo && (entry.state === 'closed' || entry.state === 'failed') ? closeSummary(entry.closeInfo) : undefined;
+}
+
 export function toWireRow(rec: FrameRecord): WireRow {
-  const preview = rec.rejected ? `(rejected: ${rec.rejected.reason})` : previewPayload(rec.payload, 80);
+  const preview = rec.rejected ? `(rejected: ${rec.rejected.reason})` : rec.opcode === Opcode.Close ? closePreview(rec.payload) : previewPayload(rec.payload, 80);
   return {
     seq: rec.seq,
     timeMs: rec.timeMs,
@@ -217,10 +237,16 @@ export class ConnectionStore implements vscode.Disposable {
     return entry;
   }
 
+  /** Frames kept per connection (the logRowLimit setting); the wire log keeps no more. */
+  rowLimit(): number {
+    return this.settings().rowLimit;
+  }
+
   async remove(id: string): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry) return;
     entry.ws?.terminate();
+    entry.removed = true; // a connect still under way closes its socket when it resolves
     for (const h of entry.spec.headers ?? []) if (h.secret) await this.secrets.delete(secretKey(id, h.name));
     this.entries.delete(id);
     if (this.activeId === id) this.activeId = null;
@@ -231,6 +257,14 @@ export class ConnectionStore implements vscode.Disposable {
   async open(id: string): Promise<ConnectionEntry> {
     const entry = this.require(id);
     if (entry.ws && entry.state !== 'closed' && entry.state !== 'failed') return entry;
+    // A second Connect while the first is under way waits for it instead of opening another socket.
+    if (entry.connecting) return entry.connecting;
+    entry.connecting = this.connectEntry(entry).finally(() => (entry.connecting = null));
+    return entry.connecting;
+  }
+
+  private async connectEntry(entry: ConnectionEntry): Promise<ConnectionEntry> {
+    const id = entry.id;
     const s = this.settings();
     const headers: [string, string][] = [];
     for (const h of entry.spec.headers ?? []) {
@@ -256,6 +290,10 @@ export class ConnectionStore implements vscode.Disposable {
         handshakeTimeoutMs: s.handshakeTimeoutMs,
         closeTimeoutMs: s.closeTimeoutMs,
       });
+      if (entry.removed) {
+        ws.terminate();
+        throw new Error(`${entry.label} was removed while it connected`);
+      }
       entry.ws = ws;
       entry.state = 'open';
       entry.protocol = ws.protocol;
@@ -283,7 +321,7 @@ export class ConnectionStore implements vscode.Disposable {
     } catch (error) {
       entry.state = 'failed';
       entry.lastError = (error as Error).message;
-      this.changed.fire(entry);
+      if (!entry.removed) this.changed.fire(entry);
       throw error;
     }
   }
@@ -294,11 +332,13 @@ export class ConnectionStore implements vscode.Disposable {
     const ws = entry.ws;
     if (!ws || entry.state === 'closed' || entry.state === 'failed') return entry.closeInfo;
     if (entry.pacing) throw new Error(`${entry.label} is still writing a chopped message: cancel it or wait`);
+    // ws.close() refuses a code or reason that may not be sent, at once: the state changes after it.
+    const closed = ws.close(code, reason);
     if (entry.state === 'open') {
       entry.state = 'closing';
       this.changed.fire(entry);
     }
-    return ws.close(code, reason);
+    return closed;
   }
 
   /** The open socket of a connection, or a clear error. */
@@ -373,7 +413,7 @@ export class ConnectionStore implements vscode.Disposable {
       `# ${entry.spec.url}${entry.protocol ? ` (${entry.protocol})` : ''}`,
       ...entry.frames.map((f) => (f.rejected ? `${formatRejectedFrameLine({ ...f, length: f.rejected.length }, f.timeMs)} ${f.rejected.reason}` : formatFrameLine(f.direction, { ...f }, f.timeMs, compressed(f.direction, f)))),
     ];
-    if (entry.closeInfo) lines.push(`# closed: code ${entry.closeInfo.code}${entry.closeInfo.reason ? ` "${entry.closeInfo.reason}"` : ''}, ${entry.closeInfo.wasClean ? 'clean' : 'not clean'}`);
+    if (entry.closeInfo) lines.push(`# closed: ${closeSummary(entry.closeInfo)}`);
     return { json: JSON.stringify(data, null, 2) + '\n', text: lines.join('\n') + '\n' };
   }
 

@@ -18,7 +18,7 @@ import {
   type WebviewToHost,
   type WireRow,
 } from '../../protocol/messages';
-import { payloadText, toWireRow, type ConnectionStore, type FrameRecord } from '../model/connections';
+import { endedSummary, payloadText, toWireRow, type ConnectionStore, type FrameRecord } from '../model/connections';
 import { caseView, matrixView, type RunStore } from '../model/runs';
 import type { ServerStore } from '../model/servers';
 
@@ -68,7 +68,7 @@ export class WorkbenchPanel implements vscode.Disposable {
         if (this.isShowing(entry.id)) this.queueRows(entry.id, records);
       }),
       connections.onDidChange((entry) => {
-        if (entry && this.isShowing(entry.id)) this.post({ type: 'wireLog/state', sessionId: entry.id, state: entry.state });
+        if (entry && this.isShowing(entry.id)) this.post({ type: 'wireLog/state', sessionId: entry.id, state: entry.state, ended: endedSummary(entry) });
       }),
       connections.onDidClear((entry) => {
         if (this.isShowing(entry.id)) this.post({ type: 'wireLog/clear', sessionId: entry.id });
@@ -181,7 +181,7 @@ export class WorkbenchPanel implements vscode.Disposable {
     const t = this.target;
     if (t?.kind === 'wireLog') {
       const entry = this.connections.get(t.connectionId);
-      if (entry) return { kind: 'wireLog', session: { sessionId: entry.id, title: entry.label, state: entry.state, rows: entry.frames.map(toWireRow) } };
+      if (entry) return { kind: 'wireLog', session: { sessionId: entry.id, title: entry.label, state: entry.state, ended: endedSummary(entry), rowLimit: this.connections.rowLimit(), rows: entry.frames.map(toWireRow) } };
     }
     if (t?.kind === 'case') {
       const result = this.runs.get(t.runId)?.results.get(t.caseId);

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { sectionTitles } from '../../cases/catalogue';
 import { opcodeName } from '../../cli/frame-line';
 import type { ConnectionStore } from '../model/connections';
-import { toWireRow } from '../model/connections';
+import { closeSummary, toWireRow } from '../model/connections';
 import type { ServerStore } from '../model/servers';
 import { sectionOf, type RunStore } from '../model/runs';
 
@@ -52,10 +52,12 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
       const entry = this.store.require(node.id);
       const item = new vscode.TreeItem(entry.label, entry.frames.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = `connection/${entry.id}`;
-      item.description = entry.state + (entry.protocol ? ` · ${entry.protocol}` : '') + (entry.frames.length ? ` · ${entry.frames.length} frames` : '');
+      const ended = entry.closeInfo && (entry.state === 'closed' || entry.state === 'failed') ? entry.closeInfo : null;
+      const endedBrief = ended ? ` ${ended.code} ${ended.wasClean && !ended.closeTimedOut ? 'clean' : 'not clean'}` : '';
+      item.description = entry.state + endedBrief + (entry.protocol ? ` · ${entry.protocol}` : '') + (entry.frames.length ? ` · ${entry.frames.length} frames` : '');
       item.iconPath = stateIcons[entry.state];
       item.contextValue = `connection.${entry.state === 'open' ? 'open' : entry.state === 'connecting' || entry.state === 'closing' ? 'busy' : 'closed'}`;
-      item.tooltip = entry.lastError ? `${entry.spec.url}\n${entry.lastError}` : entry.spec.url;
+      item.tooltip = [entry.spec.url, ended ? `closed: ${closeSummary(ended)}` : null, entry.lastError].filter(Boolean).join('\n');
       item.command = { command: 'websocketWorkbench.showWireLog', title: 'Show Wire Log', arguments: [node] };
       return item;
     }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from '../../../src/extension/parse';
+import { closeCodeProblem, evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from '../../../src/extension/parse';
 
 describe('command input parsing', () => {
   test('validateWebSocketUrl', () => {
@@ -20,7 +20,21 @@ describe('command input parsing', () => {
 
   test('parseBase64', () => {
     assert.deepEqual([...parseBase64('AAEC')], [0, 1, 2]);
-    assert.throws(() => parseBase64('not base64!'), /not base64/);
+    assert.throws(() => parseBase64('not base64!'), /Not base64/);
+    assert.deepEqual([...parseBase64('AAE=')], [0, 1]);
+    assert.deepEqual([...parseBase64('__8')], [255, 255]);
+    // Silently cut or mixed input is refused, not sent short.
+    assert.throws(() => parseBase64('a'), /cannot end a group/);
+    assert.throws(() => parseBase64('abcde'), /cannot end a group/);
+    assert.throws(() => parseBase64('ab+_'), /mixes/);
+    assert.throws(() => parseBase64('AA=A'), /Not base64/);
+    assert.throws(() => parseBase64('AAE=='), /padding/);
+  });
+
+  test('closeCodeProblem: only codes that may be sent (RFC 6455 §7.4)', () => {
+    for (const ok of ['1000', '1003', '1007', '1014', '3000', '4999']) assert.equal(closeCodeProblem(ok), null, ok);
+    for (const bad of ['0', '999', '1004', '1005', '1006', '1015', '2999', '5000', '65535']) assert.match(closeCodeProblem(bad) ?? '', /may not be sent/, bad);
+    assert.match(closeCodeProblem('abc') ?? '', /A number/);
   });
 
   test('parseHeaders: "Name: value; Other: value", names must be tokens', () => {

@@ -4,7 +4,7 @@
  * it is tested without VS Code; settings.ts and the connection store use it.
  */
 import { MAX_TIMER_MS } from '../cli/args';
-import type { ConnectionSpec, HeaderSpec } from './model/connections';
+import type { ConnectionSpec, HeaderSpec, SavedMessage } from './model/connections';
 
 /** A numeric setting's default and allowed range (the same as in package.json). */
 export interface NumberRange {
@@ -42,6 +42,11 @@ export interface SavedConnection {
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isSavedMessage = (v: unknown): v is SavedMessage => {
+  if (typeof v !== 'object' || v === null) return false;
+  const { name, binary, data } = v as SavedMessage;
+  return typeof name === 'string' && name.length > 0 && typeof binary === 'boolean' && typeof data === 'string' && (!binary || /^(?:[0-9a-f]{2})*$/i.test(data));
+};
 const isHeader = (v: unknown): v is HeaderSpec =>
   typeof v === 'object' && v !== null && typeof (v as HeaderSpec).name === 'string' && typeof (v as HeaderSpec).value === 'string' && ['undefined', 'boolean'].includes(typeof (v as HeaderSpec).secret);
 
@@ -56,6 +61,7 @@ function savedConnection(v: unknown): SavedConnection | null {
   if (spec.headers !== undefined && !(Array.isArray(spec.headers) && spec.headers.every(isHeader))) return null;
   if (spec.deflate !== undefined && typeof spec.deflate !== 'boolean') return null;
   if (spec.insecure !== undefined && typeof spec.insecure !== 'boolean') return null;
+  if (spec.messages !== undefined && !(Array.isArray(spec.messages) && spec.messages.every(isSavedMessage))) return null;
   return { id, spec };
 }
 

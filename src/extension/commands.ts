@@ -11,7 +11,7 @@ import { writeReports } from '../cli/test-server';
 import { closeCodeNames } from '../engine';
 import type { PanelTarget } from '../protocol/messages';
 import { encodeRawFrame } from '../wire';
-import { SECRET_MASK, type ConnectionEntry, type ConnectionSpec, type ConnectionStore, type HeaderSpec } from './model/connections';
+import { SECRET_MASK, type ConnectionEntry, type ConnectionSpec, type ConnectionStore, type HeaderSpec, type SavedMessage } from './model/connections';
 import type { RunStore } from './model/runs';
 import type { ServerEntry, ServerStore } from './model/servers';
 import { base64Problem, closeCodeProblem, evenFragments, parseBase64, parseHeaders, parseHex, parseSizes, validateWebSocketUrl } from './parse';
@@ -86,6 +86,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   }
 
   const field = <T>(arg: Arg, name: string): T | undefined => (arg && !nodeOf(arg) ? ((arg as Record<string, unknown>)[name] as T | undefined) : undefined);
+
+  async function pickSavedMessage(entry: ConnectionEntry, title: string): Promise<string> {
+    const messages = entry.spec.messages ?? [];
+    if (!messages.length) throw new Error(`${entry.label} has no saved messages: run "WebSocket: Save Message" first`);
+    const preview = (m: SavedMessage) => (m.binary ? `binary, ${m.data.length / 2} bytes: ${m.data.slice(0, 32)}` : `text: ${m.data.slice(0, 60)}`);
+    return required(await pick(messages.map((m) => ({ label: m.name, description: preview(m), name: m.name })), { title })).name;
+  }
 
   async function ask(options: vscode.InputBoxOptions): Promise<string> {
     return required(await vscode.window.showInputBox({ ignoreFocusOut: true, ...options }));
@@ -313,6 +320,44 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const entry = await pickConnection(arg, true);
       const payload = field<string>(arg, 'payload') ?? (await ask({ title: 'Ping payload (up to 125 bytes)', value: 'ping', validateInput: (v) => (enc.encode(v).length > 125 ? 'At most 125 bytes' : null) }));
       connections.socket(entry.id).ping(payload);
+    },
+
+    // Saved messages: kept with the connection (and across sessions), sent again by name.
+    saveMessage: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      let name = field<string>(arg, 'name');
+      const text = field<string>(arg, 'text');
+      const hex = field<string>(arg, 'hex');
+      let message: SavedMessage;
+      if (name !== undefined && (text !== undefined || hex !== undefined)) {
+        if (!name.trim()) throw new Error('a saved message needs a name');
+        message = text !== undefined ? { name, binary: false, data: text } : { name, binary: true, data: Buffer.from(parseHex(hex!)).toString('hex') };
+      } else {
+        name = await ask({ title: `Save a message with ${entry.label}: its name`, validateInput: (v) => (v.trim() ? null : 'A name to pick it by') });
+        const kind = required(await pick(['Text', 'Binary (hex)'], { title: `${name}: text or binary?` }));
+        message =
+          kind === 'Text'
+            ? { name, binary: false, data: await ask({ title: `${name}: the text` }) }
+            : { name, binary: true, data: Buffer.from(parseHex(await ask({ title: `${name}: hex bytes`, placeHolder: 'de ad be ef', validateInput: hexProblem }))).toString('hex') };
+      }
+      await connections.saveMessage(entry.id, message);
+      log(`${entry.label}: saved message ${JSON.stringify(message.name)} (${message.binary ? `${message.data.length / 2} bytes` : `${enc.encode(message.data).length} bytes of text`})`);
+      return message.name;
+    },
+
+    sendSavedMessage: async (arg) => {
+      const entry = await pickConnection(arg, true);
+      const name = field<string>(arg, 'name') ?? (await pickSavedMessage(entry, 'Send which saved message?'));
+      const message = connections.savedMessage(entry.id, name);
+      const data = message.binary ? parseHex(message.data) : message.data;
+      connections.send(entry.id, data, { binary: message.binary });
+      return message.name;
+    },
+
+    deleteSavedMessage: async (arg) => {
+      const entry = await pickConnection(arg, false);
+      const name = field<string>(arg, 'name') ?? (await pickSavedMessage(entry, 'Delete which saved message?'));
+      await connections.deleteMessage(entry.id, name);
     },
 
     // By hand: with auto-pong off, to answer a ping yourself, or unsolicited (a heartbeat, RFC 6455 §5.5.3).

@@ -305,6 +305,26 @@ describe('WebSocket Workbench end to end @installed', function () {
     }
   });
 
+  it('Saved messages: several per connection, a name replaces its message, sent again by name, deleted', async () => {
+    const c = await cmd<string>('newConnection', { url: server.url, label: 'saved messages' });
+    const entry = w.connections.require(c);
+    await cmd('saveMessage', { connectionId: c, name: 'hello', text: 'hello again' });
+    await cmd('saveMessage', { connectionId: c, name: 'bytes', hex: 'de ad be ef' });
+    await cmd('saveMessage', { connectionId: c, name: 'hello', text: 'hello, replaced' });
+    assert.deepEqual(entry.spec.messages, [{ name: 'hello', binary: false, data: 'hello, replaced' }, { name: 'bytes', binary: true, data: 'deadbeef' }]);
+    await cmd('sendSavedMessage', { connectionId: c, name: 'bytes' });
+    await cmd('sendSavedMessage', { connectionId: c, name: 'hello' });
+    const echoes = await until('both echoes', () => {
+      const inbound = entry.frames.filter((f) => f.direction === 'in' && f.opcode !== 8);
+      return inbound.length >= 2 ? inbound : undefined;
+    });
+    assert.deepEqual(echoes.map((f) => [f.opcode, Buffer.from(f.payload).toString('hex')]), [[2, 'deadbeef'], [1, Buffer.from('hello, replaced').toString('hex')]]);
+    await assert.rejects(Promise.resolve(cmd('sendSavedMessage', { connectionId: c, name: 'nope' })), /no saved message "nope" \(it has "hello", "bytes"\)/);
+    await cmd('deleteSavedMessage', { connectionId: c, name: 'hello' });
+    assert.deepEqual(entry.spec.messages?.map((m) => m.name), ['bytes']);
+    await cmd('disconnect', { connectionId: c });
+  });
+
   it('Send Close with a code that may not be sent is refused and leaves the connection open; the close shows how it ended', async () => {
     const c = await cmd<string>('newConnection', { url: server.url, label: 'close checks' });
     const entry = w.connections.require(c);

@@ -24,6 +24,16 @@ export interface ConnectionSpec {
   deflate?: boolean;
   /** Skip TLS verification for this connection (only when asked for). */
   insecure?: boolean;
+  /** Messages kept with the connection, to send again by name. */
+  messages?: SavedMessage[];
+}
+
+/** A message saved with a connection: text, or binary kept as hex. */
+export interface SavedMessage {
+  name: string;
+  binary: boolean;
+  /** The text, or for a binary message its bytes in hex. */
+  data: string;
 }
 
 /** A frame of the engine's log (FrameInfo), numbered and timed within its connection. */
@@ -235,6 +245,33 @@ export class ConnectionStore implements vscode.Disposable {
     await this.save();
     this.changed.fire(undefined);
     return entry;
+  }
+
+  /** Saves `message` with the connection (replacing one of the same name) and keeps it across sessions. */
+  async saveMessage(id: string, message: SavedMessage): Promise<void> {
+    const entry = this.require(id);
+    const list = (entry.spec.messages ??= []);
+    const at = list.findIndex((m) => m.name === message.name);
+    if (at >= 0) list[at] = message;
+    else list.push(message);
+    await this.save();
+    this.changed.fire(entry);
+  }
+
+  /** The connection's saved message of that name, or a clear error. */
+  savedMessage(id: string, name: string): SavedMessage {
+    const entry = this.require(id);
+    const message = entry.spec.messages?.find((m) => m.name === name);
+    if (!message) throw new Error(`${entry.label} has no saved message ${JSON.stringify(name)}${entry.spec.messages?.length ? ` (it has ${entry.spec.messages.map((m) => JSON.stringify(m.name)).join(', ')})` : ''}`);
+    return message;
+  }
+
+  async deleteMessage(id: string, name: string): Promise<void> {
+    const entry = this.require(id);
+    this.savedMessage(id, name);
+    entry.spec.messages = entry.spec.messages!.filter((m) => m.name !== name);
+    await this.save();
+    this.changed.fire(entry);
   }
 
   /** Frames kept per connection (the logRowLimit setting); the wire log keeps no more. */

@@ -41,7 +41,10 @@ describe('checkBoolean', () => {
 });
 
 describe('checkSavedConnections', () => {
-  const good = { id: 'c3', spec: { url: 'ws://127.0.0.1:9001/', label: 'echo', subprotocols: ['chat'], headers: [{ name: 'A', value: 'b', secret: true }], deflate: true } };
+  const good = {
+    id: 'c3',
+    spec: { url: 'ws://127.0.0.1:9001/', label: 'echo', subprotocols: ['chat'], headers: [{ name: 'A', value: 'b', secret: true }], deflate: true, messages: [{ name: 'hi', binary: false, data: 'hello' }, { name: 'raw', binary: true, data: 'deadbeef' }] },
+  };
   test('connections of the right shape are kept', () => {
     assert.deepEqual(checkSavedConnections([good]), { connections: [good], skipped: 0 });
     assert.deepEqual(checkSavedConnections(undefined), { connections: [], skipped: 0 });
@@ -53,6 +56,8 @@ describe('checkSavedConnections', () => {
       { id: 'c1', spec: { url: 5 } }, { id: 'c1', spec: { url: 'ws://h/', headers: [{ name: 'A' }] } },
       { id: 'c1', spec: { url: 'ws://h/', headers: 'A: b' } }, { id: 'c1', spec: { url: 'ws://h/', subprotocols: [1] } },
       { id: 'c1', spec: { url: 'ws://h/', deflate: 'yes' } }, { ...good }, // the same id again
+      { id: 'c1', spec: { url: 'ws://h/', messages: 'hi' } }, { id: 'c1', spec: { url: 'ws://h/', messages: [{ name: '', binary: false, data: 'x' }] } },
+      { id: 'c1', spec: { url: 'ws://h/', messages: [{ name: 'raw', binary: true, data: 'xyz' }] } }, { id: 'c1', spec: { url: 'ws://h/', messages: [{ name: 'n', data: 'x' }] } },
     ];
     const checked = checkSavedConnections([good, ...bad]);
     assert.deepEqual(checked.connections, [good]);

@@ -153,14 +153,8 @@ export class FuzzingServer {
         const problem = needCase() ?? needAgent();
         if (problem) return this.refuse(request, target, problem);
         // A refused upgrade (a wrong version, no key) runs no case: a retry must not leave a
-        // FAILED result behind, nor replace a good one.
-        const check = acceptClientRequest(request.head, { deflate: false });
-        if (!check.ok) {
-          this.options.onRefused?.(target, check.error.message);
-          request.channel.write(check.response, false);
-          request.channel.end();
-          return;
-        }
+        // FAILED result behind, nor replace a good one. (The runner answers the upgrade itself.)
+        if (!this.upgradeAcceptable(request, target)) return;
         this.options.onCaseStarted?.(agent!, caseIndex!, definition!);
         void runCase(definition!, {
           agent: agent!,
@@ -208,16 +202,21 @@ export class FuzzingServer {
     request.channel.setHandlers({ data: () => {}, closed: cancel });
   }
 
+  /** The upgrade answer (no extensions) when the request may be upgraded; else refuses it (HTTP) and returns null. */
+  private upgradeAcceptable(request: FuzzingRequest, target: string): Uint8Array | null {
+    const answer = acceptClientRequest(request.head, { deflate: false });
+    if (answer.ok) return answer.response;
+    this.options.onRefused?.(target, answer.error.message);
+    request.channel.write(answer.response, false);
+    request.channel.end();
+    return null;
+  }
+
   /** Accepts the upgrade (no extensions) and hands the open session to `run`. */
   private control(request: FuzzingRequest, target: string, run: (session: ControlSession) => void | Promise<void>): void {
-    const answer = acceptClientRequest(request.head, { deflate: false });
-    if (!answer.ok) {
-      this.options.onRefused?.(target, answer.error.message);
-      request.channel.write(answer.response, false);
-      request.channel.end();
-      return;
-    }
-    const session = new ControlSession(request.channel, answer.response, request.rest);
+    const response = this.upgradeAcceptable(request, target);
+    if (!response) return;
+    const session = new ControlSession(request.channel, response, request.rest);
     void Promise.resolve()
       .then(() => run(session))
       .catch(() => session.finish(null));

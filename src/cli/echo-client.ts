@@ -58,6 +58,8 @@ export async function echoClient(argv: string[]): Promise<number> {
   const base = args.positionals[0].replace(/\/+$/, '');
   if (!/^wss?:\/\//i.test(base)) throw new CliUsageError(`BASE_URL must be ws:// or wss://, got ${JSON.stringify(base)}`);
   if (args.flags.has('no-deflate') && args.values.has('deflate-level')) throw new CliUsageError('--deflate-level needs permessage-deflate, which --no-deflate declines');
+  // --cases is checked now, before connecting; which numbers exist is known from the server.
+  if (args.values.has('cases') && caseNumbers(args.values.get('cases'), MAX_CASES).length === 0) throw new CliUsageError(`--cases ${JSON.stringify(args.values.get('cases'))} names no case`);
   const parallel = integerOption(args, 'parallel', 1, 1, 64);
   const deflate = !args.flags.has('no-deflate') && { level: integerOption(args, 'deflate-level', 6, 0, 9) };
   const options: ClientOptions = {

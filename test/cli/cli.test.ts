@@ -171,6 +171,8 @@ describe('wsw serve and wsw connect', () => {
         [['connect', url, '--ca', brokenPem], /--ca .*broken\.pem: certificate 1 of 1 is not valid/],
         [['test-server', url, '--cases', ','], /--cases "," names no case/],
         [['test-client', '--port', '0', '--cases', ''], /--cases "" names no case/],
+        [['echo-client', url, '--agent', 'a', '--cases', 'x'], /--cases takes case numbers and ranges \(1,5-9\), got "x"/],
+        [['echo-client', url, '--agent', 'a', '--cases', ','], /--cases "," names no case/],
         [['test-server', url, '--cases', '1.1.1', '--quiet', '--quiet'], /--quiet given twice/],
         [['connect', url, '--deflate', '--deflate'], /--deflate given twice/],
         [['test-client', '--port', '0', '--report-dir', aFile], /--report-dir .*: exists and is not a folder/],

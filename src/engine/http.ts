@@ -36,6 +36,9 @@ function headEnd(data: Uint8Array, limit: number): number {
  * Throws HandshakeError when the head is malformed or over the limits.
  */
 export function parseHttpHead(data: Uint8Array, limits: HeadLimits = defaultHeadLimits): HttpHead | null {
+  // A TLS handshake record (0x16) never starts an HTTP head: a wss:// client at a ws:// port is
+  // told so at once, instead of waiting out the time-out for a blank line that never comes.
+  if (data[0] === 0x16) throw new HandshakeError('WSW_HS_MALFORMED', 'a TLS handshake where an HTTP head was expected: this port does not speak TLS (use ws://, or the wss:// port)');
   const end = headEnd(data, limits.maxHeadBytes);
   if (end < 0) {
     if (data.length >= limits.maxHeadBytes) throw new HandshakeError('WSW_HS_HEAD_TOO_LARGE', `HTTP head exceeds ${limits.maxHeadBytes} bytes`, 431);

@@ -41,6 +41,10 @@ export function describeSocketError(error: NodeJS.ErrnoException, where: string)
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') return new ConnectError('WSW_CONNECT_REFUSED', `connection refused by ${where}: nothing is listening there`, { cause: error });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new ConnectError('WSW_CONNECT_DNS', `cannot resolve the host of ${where} (${code})`, { cause: error });
+  // What a server that does not speak TLS answers (an HTTP 400, say) reads as a bad TLS record.
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return new ConnectError('WSW_CONNECT_TLS', `TLS handshake with ${where} failed: the server answered without TLS (${code}); is it a ws:// port? use ws://, or its wss:// port`, { cause: error });
+  }
   if (tlsCodes.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('CERT_')) {
     return new ConnectError('WSW_CONNECT_TLS', `TLS handshake with ${where} failed: ${error.message} (${code}); pass --insecure to skip certificate verification, or --ca FILE to trust its certificate`, { cause: error });
   }

@@ -112,6 +112,14 @@ describe('wsw serve and wsw connect', () => {
     assert.match(ok.stdout, /<< TEXT +fin=1 rsv=4 /);
   });
 
+  test('wss:// to the ws:// port: told at once that the port does not speak TLS, not after the 10 s time-out', () => {
+    const started = Date.now();
+    const r = run(['connect', serve.urls[0].replace(/^ws:/, 'wss:'), '--insecure', '--wait', '0']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /the server answered without TLS \(ERR_SSL_WRONG_VERSION_NUMBER\); is it a ws:\/\/ port\?/);
+    assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+  });
+
   test('usage and connection errors exit 2 with a clear message', () => {
     assert.equal(run(['connect']).status, 2);
     const bad = run(['connect', 'http://127.0.0.1:1/']);

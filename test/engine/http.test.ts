@@ -62,6 +62,13 @@ describe('RFC 7230 §3 message head', () => {
     assert.equal(defaultHeadLimits.maxHeadBytes, 16 * 1024);
   });
 
+  test('a TLS handshake record (0x16) is refused at its first octet, not waited on', () => {
+    const clientHello = Uint8Array.of(0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03);
+    for (const bytes of [clientHello.subarray(0, 1), clientHello]) {
+      assert.throws(() => parseHttpHead(bytes), (e: unknown) => e instanceof HandshakeError && e.code === 'WSW_HS_MALFORMED' && /does not speak TLS/.test(e.message));
+    }
+  });
+
   test('limits: maxHeaders header fields parse, one more → 431', () => {
     const limits = { maxHeadBytes: 10_000, maxHeaders: 3 };
     assert.equal(parseHttpHead(latin1('GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'), limits)?.headers.length, 3);

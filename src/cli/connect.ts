@@ -1,5 +1,5 @@
 /** `wsw connect`: open a connection, do the sends in order, print every frame, close. */
-import { connect, type ClientOptions, type WebSocketConnection } from '../transport';
+import { cleanClose, connect, type ClientOptions, type WebSocketConnection } from '../transport';
 import { encodeClosePayload, type HeaderList } from '../engine';
 import { CliUsageError, integerOption, MAX_TIMER_MS, parseArgs, readCaFile } from './args';
 import { compressionTracker, formatFrameLine, formatRejectedFrameLine } from './frame-line';
@@ -101,10 +101,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
   const peerClosed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   await Promise.race([new Promise((r) => setTimeout(r, waitMs)), peerClosed]);
   const info = ws.state === 'open' ? await ws.close(closeCode, reason) : await ws.closed;
-  // Clean means close frames both ways and then TCP closed by the server (RFC 6455 §7.1.1): when
-  // we had to drop TCP after the close time-out, the server did not finish its part.
-  const clean = info.wasClean && !info.closeTimedOut;
-  const how = clean ? 'clean' : info.wasClean ? 'not clean: close frames both ways, but the server did not close TCP in time' : `not clean${info.closeTimedOut ? ' (close handshake timed out)' : ''}`;
+  const { clean, how } = cleanClose(info);
   const summary = `closed: code ${info.code}${info.reason ? ` reason ${JSON.stringify(info.reason)}` : ''}, ${how}`;
   if (clean && !info.failure) {
     console.error(summary);

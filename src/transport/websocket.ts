@@ -14,6 +14,16 @@ export interface CloseInfo extends CloseResult {
   socketError: Error | null;
 }
 
+/**
+ * Whether a connection closed cleanly as a client sees it (RFC 6455 §7.1.1: close frames both
+ * ways, then TCP closed by the server, not dropped by us after the close time-out), and in words.
+ */
+export function cleanClose(info: CloseInfo): { clean: boolean; how: string } {
+  if (!info.wasClean) return { clean: false, how: `not clean${info.closeTimedOut ? ' (close handshake timed out)' : ''}` };
+  if (info.closeTimedOut) return { clean: false, how: 'not clean: close frames both ways, but the server did not close TCP in time' };
+  return { clean: true, how: 'clean' };
+}
+
 export interface OpenInfo {
   protocol: string | null;
   deflate: DeflateParams | null;

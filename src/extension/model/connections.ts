@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Opcode, copyBytes, type FrameInfo, type RejectedFrame, type SendMessageOptions } from '../../engine';
-import { connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
+import { cleanClose, connect, sendPaced, type CloseInfo, type PacedSendOptions, type PacedSendResult, type WebSocketConnection } from '../../transport';
 import { closePreview, compressionTracker, opcodeName, previewPayload, formatFrameLine, formatRejectedFrameLine } from '../../cli/frame-line';
 import type { SessionState, WireRow } from '../../protocol/messages';
 import { checkSavedConnections, type SavedConnection } from '../checked';
@@ -155,7 +155,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * closed first.
  */
 export function closeSummary(info: CloseInfo): string {
-  const clean = !info.wasClean ? 'not clean' : info.closeTimedOut ? 'not clean: the server did not close TCP in time' : 'clean';
+  const clean = cleanClose(info).how;
   const who = info.sent && info.received ? (info.receivedThenSent ? 'the peer closed first' : 'we closed first') : info.sent ? 'no close frame from the peer' : info.received ? 'the peer closed, we did not answer' : 'no close frames';
   return `${info.code}${info.reason ? ` ${JSON.stringify(info.reason)}` : ''} · ${clean} · ${who}${info.failure ? ` · ${info.failure.message}` : ''}`;
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { sectionTitles } from '../../cases/catalogue';
 import { opcodeName } from '../../cli/frame-line';
+import { cleanClose } from '../../transport';
 import type { ConnectionStore } from '../model/connections';
 import { closeSummary, toWireRow } from '../model/connections';
 import type { ServerStore } from '../model/servers';
@@ -53,7 +54,7 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
       const item = new vscode.TreeItem(entry.label, entry.frames.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = `connection/${entry.id}`;
       const ended = entry.closeInfo && (entry.state === 'closed' || entry.state === 'failed') ? entry.closeInfo : null;
-      const endedBrief = ended ? ` ${ended.code} ${ended.wasClean && !ended.closeTimedOut ? 'clean' : 'not clean'}` : '';
+      const endedBrief = ended ? ` ${ended.code} ${cleanClose(ended).clean ? 'clean' : 'not clean'}` : '';
       item.description = entry.state + endedBrief + (entry.protocol ? ` · ${entry.protocol}` : '') + (entry.frames.length ? ` · ${entry.frames.length} frames` : '');
       item.iconPath = stateIcons[entry.state];
       item.contextValue = `connection.${entry.state === 'open' ? 'open' : entry.state === 'connecting' || entry.state === 'closing' ? 'busy' : 'closed'}`;

@@ -27,11 +27,13 @@ import {
   type DeflateParams,
   type ExtensionElement,
   type HttpHead,
+  type ProtocolError,
 } from '../engine';
 import { nodeDeflateCodec, type RawChannel } from '../transport';
-import { countFrame, countOctets, cryptoMaskSource, emptyWireCounters, encodeRawFrame, planWrites, type MaskSource } from '../wire';
+import { countFrame, countOctets, cryptoMaskSource, emptyWireCounters, encodeRawFrame, planWrites, type MaskSource, type RxFrameFields } from '../wire';
 import { reportFileName } from '../report/file-name';
 import type { CaseContext, CaseHandlers, CloseSpec, FrameHeaderSpec, FrameSpec, MessageOptions } from './context';
+import { AfterFailureReader, type AfterFailure } from './after-failure';
 import { acceptDeflateOffer, acceptanceExtensionString, offerExtensionString, type DeflateOffer } from './deflate';
 import type { CaseDefinition } from './definition';
 import { messageFrames } from './fragment';
@@ -82,6 +84,13 @@ class CaseRun implements CaseContext {
   private readonly t0: number;
 
   private engine: Connection | null = null;
+  /**
+   * Follows the peer's frames beside the engine and, once the engine has failed the connection
+   * while open, reads on as Autobahn does: for the close reply, or a second violation.
+   */
+  private afterFailure: AfterFailureReader | null = null;
+  /** The engine failed the connection and afterFailure reads for the reply. */
+  private readingAfterFailure = false;
   private deflate: PerMessageDeflate | null = null;
   private handlers: CaseHandlers = {};
   private readonly observed: ObservedEvent[] = [];
@@ -322,14 +331,12 @@ class CaseRun implements CaseContext {
     // Level 1: the peer inflates any level and no verdict depends on ours, so spend less CPU on
     // the 12.x/13.x bulk traffic.
     this.deflate = params ? new PerMessageDeflate(params, this.role, nodeDeflateCodec, { level: 1 }) : null;
-    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource, pauseAfterMessage: true });
+    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource, pauseAfterMessage: true, minimalLengths: true });
+    this.afterFailure = new AfterFailureReader({ isServer: this.role === 'server', deflate: this.deflate !== null });
     this.connectionWasOpen = true;
     this.handlers = this.definition.start(this);
     this.pump();
-    if (rest.length) {
-      this.engine.receiveData(rest);
-      this.pump();
-    }
+    if (rest.length) this.receive(rest, copyBytes(rest));
   }
 
   // ------------------------------------------------------------------ receiving
@@ -340,10 +347,10 @@ class CaseRun implements CaseContext {
     else this.traffic.preopenIncomingOctetsWireLevel += bytes.length;
     // A copy (a socket's Buffer#slice would be a view): the engine unmasks client frames in place,
     // and the log must show the octets as they came.
-    this.log({ kind: 'rx-octets', data: this.wireLogEnabled ? copyBytes(bytes) : EMPTY });
+    const asReceived = this.wireLogEnabled ? copyBytes(bytes) : null;
+    this.log({ kind: 'rx-octets', data: asReceived ?? EMPTY });
     if (this.engine) {
-      this.engine.receiveData(bytes);
-      this.pump();
+      this.receive(bytes, asReceived);
       return;
     }
     if (!this.awaitResponse) return;
@@ -366,13 +373,31 @@ class CaseRun implements CaseContext {
     this.open(params, data.subarray(head.length));
   }
 
+  /**
+   * The peer's octets to the engine, and to the reader beside it first (`asReceived`, a copy when
+   * the wire log needs one, for the frames it logs: the engine unmasks in place).
+   */
+  private receive(bytes: Uint8Array, asReceived: Uint8Array | null): void {
+    const seen = this.afterFailure?.push(asReceived ?? bytes);
+    if (seen?.length) this.afterFailureSaw(seen);
+    this.engine!.receiveData(bytes);
+    this.pump();
+  }
+
   private pumping = false;
   private pumpAgain = false;
 
+  /** The engine's output not written yet: each frame goes out at its 'frame-sent' event. */
+  private engineOutput: Uint8Array[] = [];
+  /** The engine failed the connection while open: the reader takes over once its close is out. */
+  private takeOverDue: ProtocolError | null = null;
+
   /**
-   * Writes the engine's output and handles its events, until it has nothing more to say (it
-   * pauses after each message so a case reacts before later bytes are parsed). A case that sends
-   * from a handler re-enters here: that is folded into the running loop so events keep order.
+   * Handles the engine's events and writes its output, until it has nothing more to say (it
+   * pauses after each message so a case reacts before later bytes are parsed). Each frame the
+   * engine sends is written at its 'frame-sent' event, as one write after its TX FRAME line (as
+   * Autobahn logs and sends a frame), in order with what the case sends from its handlers. A case
+   * that sends from a handler re-enters here: that is folded into the running loop.
    */
   private pump(): void {
     const engine = this.engine;
@@ -385,14 +410,22 @@ class CaseRun implements CaseContext {
     try {
       do {
         this.pumpAgain = false;
-        for (const bytes of engine.dataToSend()) this.write(bytes, false);
-        if (engine.transportCloseRequested && this.channel.open && !this.facts.droppedByMe) {
-          // A server drops TCP once the closing handshake is done (or it failed the connection).
+        // Events first: the output then holds exactly the frames these 'frame-sent' events name.
+        const events = engine.events();
+        this.engineOutput = engine.dataToSend().slice();
+        for (const event of events) this.handle(event);
+        for (const bytes of this.engineOutput.splice(0)) this.write(bytes, false);
+        const failed = this.takeOverDue;
+        if (failed && this.afterFailure) {
+          this.takeOverDue = null;
+          this.readingAfterFailure = true;
+          this.afterFailureSaw(this.afterFailure.takeOver(failed));
+        }
+        if (engine.transportCloseRequested && !this.readingAfterFailure && this.channel.open && !this.facts.droppedByMe) {
+          // A server drops TCP once the closing handshake is done (after failing: once answered).
           this.facts.droppedByMe = true;
           this.channel.end();
         }
-        const events = engine.events();
-        for (const event of events) this.handle(event);
         if (events.length) this.pumpAgain = true;
       } while (this.pumpAgain);
     } finally {
@@ -400,15 +433,24 @@ class CaseRun implements CaseContext {
     }
   }
 
+  /** The engine's encoding of a frame with this payload, taken from its output as one write. */
+  private takeEngineFrame(payloadLength: number, masked: boolean): Uint8Array {
+    let size = 2 + (payloadLength < 126 ? 0 : payloadLength < 0x10000 ? 2 : 8) + (masked ? 4 : 0) + payloadLength;
+    const parts: Uint8Array[] = [];
+    while (size > 0 && this.engineOutput.length) {
+      const part = this.engineOutput.shift()!;
+      parts.push(part);
+      size -= part.length;
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
   private handle(event: ConnectionEvent): void {
     switch (event.type) {
       case 'frame-received': {
         const f = event.frame;
-        countFrame(this.stats, 'rx', f.opcode);
-        this.log({ kind: 'rx-frame', opcode: f.opcode, fin: f.fin, rsv: f.rsv, payloadLen: f.payload.length, masked: f.masked, mask: f.mask, payload: f.payload });
-        // Autobahn records the peer's close code before it checks it: a server answering 7.9.x's
-        // close 1004 with 1004 has sent the wrong code (WRONG CODE), not none.
-        if (f.opcode === Opcode.Close && f.payload.length >= 2) this.facts.remoteCloseCode = (f.payload[0] << 8) | f.payload[1];
+        this.afterFailure?.delivered(f.payload);
+        this.frameReceived({ opcode: f.opcode, fin: f.fin, rsv: f.rsv, payloadLen: f.payload.length, masked: f.masked, mask: f.mask, payload: f.payload });
         if (!isControlOpcode(f.opcode)) {
           this.traffic.incomingWebSocketFrames++;
           this.traffic.incomingOctetsWebSocketLevel += f.payload.length;
@@ -419,6 +461,7 @@ class CaseRun implements CaseContext {
         const f = event.frame;
         countFrame(this.stats, 'tx', f.opcode);
         this.log({ kind: 'tx-frame', opcode: f.opcode, fin: f.fin, rsv: f.rsv, payloadLen: f.payload.length, mask: f.mask, payloadRepeatLen: null, chopSize: null, sync: false, payload: f.payload });
+        this.write(this.takeEngineFrame(f.payload.length, f.masked), false);
         break;
       }
       case 'message':
@@ -440,38 +483,63 @@ class CaseRun implements CaseContext {
         // Answered by the engine while open; Autobahn does not record pings.
         break;
       case 'close-received':
-        this.facts.remoteCloseCode = event.code;
-        this.facts.remoteCloseReason = event.code === null ? null : event.reason;
-        // Autobahn counts the handshake as clean as soon as the close frame arrives.
-        this.facts.wasClean = true;
-        this.closeHandshakeTimer?.();
+        // Nothing after a close frame is read (the engine stops, and so does the reader beside it).
+        this.afterFailure = null;
         if (!this.facts.closedByMe) {
           // The engine answered with 1000 and no reason, as Autobahn's fuzzer does.
           this.facts.localCloseCode = 1000;
         }
-        if (this.role === 'client') {
-          this.after(SERVER_DROP_TIMEOUT, () => {
-            if (!this.channel.open) return;
-            this.notClean('server did not drop TCP connection (in time)');
-            this.facts.wasServerConnectionDropTimeout = true;
-            this.drop();
-          });
-        }
+        this.closeFrameReceived(event.code, event.code === null ? null : event.reason);
         break;
       case 'failed':
         this.facts.failedByMe = true;
         if (this.facts.closedByMe) {
           // Broken while closing (e.g. an invalid code in the close reply): Autobahn's
           // failConnection() then drops TCP at once.
-          this.drop();
+          this.droppedForViolation(event.error.message);
         } else if (this.facts.localCloseCode === null) {
-          // The peer broke the protocol: the engine sent a close frame with the code (1002, 1007, 1009).
+          // The peer broke the protocol: the engine sent a close frame with the code (1002, 1007,
+          // 1009), and Autobahn reads on for the reply.
           this.weClosed(event.error.closeCode, event.error.message);
+          this.takeOverDue = event.error;
         }
         break;
       case 'closed':
         this.finish();
         break;
+    }
+  }
+
+  /** A frame read to its end, by the engine or after its failure: log and count it. */
+  private frameReceived(frame: RxFrameFields): void {
+    countFrame(this.stats, 'rx', frame.opcode);
+    this.log({ kind: 'rx-frame', ...frame });
+    // Autobahn records the peer's close code before it checks it: a server answering 7.9.x's
+    // close 1004 with 1004 has sent the wrong code (WRONG CODE), not none.
+    if (frame.opcode === Opcode.Close && frame.payload.length >= 2) this.facts.remoteCloseCode = (frame.payload[0] << 8) | frame.payload[1];
+  }
+
+  /** What the reader saw after the engine failed the connection (see AfterFailureReader). */
+  private afterFailureSaw(seen: AfterFailure[]): void {
+    for (const item of seen) {
+      switch (item.type) {
+        case 'frame':
+          this.frameReceived(item.frame);
+          break;
+        case 'pong':
+          this.observed.push({ type: 'pong', payload: item.payload });
+          break;
+        case 'close':
+          this.readingAfterFailure = false;
+          this.closeFrameReceived(item.code, item.reason);
+          // A server drops TCP once answered; a client waits for the server to.
+          if (this.role === 'server') this.drop();
+          break;
+        case 'violation':
+          this.readingAfterFailure = false;
+          this.droppedForViolation(item.reason);
+          break;
+      }
     }
   }
 
@@ -493,6 +561,29 @@ class CaseRun implements CaseContext {
       this.facts.wasCloseHandshakeTimeout = true;
       this.drop();
     });
+  }
+
+  /** The peer's close frame, as the first or as the reply: Autobahn counts the handshake clean from here. */
+  private closeFrameReceived(code: number | null, reason: string | null): void {
+    this.facts.remoteCloseCode = code;
+    this.facts.remoteCloseReason = reason;
+    this.facts.wasClean = true;
+    this.closeHandshakeTimer?.();
+    if (this.role === 'client') {
+      this.after(SERVER_DROP_TIMEOUT, () => {
+        if (!this.channel.open) return;
+        this.notClean('server did not drop TCP connection (in time)');
+        this.facts.wasServerConnectionDropTimeout = true;
+        this.drop();
+      });
+    }
+  }
+
+  /** A violation while closing: Autobahn's failConnection() then drops TCP at once. */
+  private droppedForViolation(reason: string): void {
+    if (!this.channel.open) return;
+    this.notClean(`protocol violation while closing: ${reason}`);
+    this.drop();
   }
 
   private notClean(reason: string): void {

@@ -68,6 +68,12 @@ export interface ConnectionOptions {
    * NON-STRICT). The caller then calls events() until it returns nothing. Default false.
    */
   pauseAfterMessage?: boolean;
+  /**
+   * Fail (1002) a frame whose payload length is not in its minimal encoding, which §5.2 requires
+   * of the sender. Autobahn's protocol fails it; ws, python-websockets and browsers accept it, and
+   * so do we by default.
+   */
+  minimalLengths?: boolean;
 }
 
 /** One frame as it crossed the wire, for logs. `payload` is unmasked (and still compressed). */
@@ -178,6 +184,7 @@ export class Connection implements FrameSink {
       expectMasked: this.role === 'server',
       allowedRsv: this.deflate ? 0b100 : 0,
       maxFrameSize: this.limits.maxFrameSize,
+      minimalLengths: options.minimalLengths ?? false,
     });
   }
 

@@ -42,6 +42,8 @@ export interface FrameParserOptions {
   allowedRsv: number;
   /** Largest payload a single frame may announce; larger fails with 1009. */
   maxFrameSize: number;
+  /** Fail a length not in its minimal encoding (see ConnectionOptions.minimalLengths). Default false. */
+  minimalLengths?: boolean;
 }
 
 const enum ParseState {
@@ -231,6 +233,7 @@ export class FrameParser {
     let p = at + 2;
     if (length === 126) {
       length = (buf[p] << 8) | buf[p + 1];
+      if (length < 126 && this.options.minimalLengths) throw notMinimal(b0, b1, length);
       p += 2;
     } else if (length === 127) {
       const high = ((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0;
@@ -240,6 +243,7 @@ export class FrameParser {
       // and a double changes how V8 stores `remaining` and the header's `length` (small integers
       // until then), which deoptimized the whole receive path at the first frame of 64 KiB.
       length = high === 0 ? low : high * 0x1_0000_0000 + low;
+      if (length < 0x10000 && this.options.minimalLengths) throw notMinimal(b0, b1, length);
       p += 8;
     }
     if (length > this.options.maxFrameSize) {
@@ -290,6 +294,12 @@ export class FrameParser {
 function headerFault(b0: number, b1: number, code: ProtocolErrorCode, message: string): ProtocolError {
   const len7 = b1 & 0x7f;
   return rejected(new ProtocolError(1002, code, message), b0, b1, len7 < 126 ? len7 : null);
+}
+
+/** §5.2: "the minimal number of bytes MUST be used to encode the length". */
+function notMinimal(b0: number, b1: number, length: number): ProtocolError {
+  const form = (b1 & 0x7f) === 126 ? '16' : '64';
+  return rejected(new ProtocolError(1002, 'WSW_ERR_LENGTH_NOT_MINIMAL', `payload length ${length} sent in the ${form}-bit form (not the minimal encoding)`), b0, b1, length);
 }
 
 /** `error`, naming the frame whose first two octets are b0, b1 (see ProtocolError.frame). */

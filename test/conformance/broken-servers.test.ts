@@ -160,3 +160,52 @@ describe('a server that corrupts permessage-deflate', () => {
     });
   });
 });
+
+describe('a server that sets RSV1 on its echoes, and closes properly', () => {
+  withBrokenServer({ echoRsv: true }, (url) => {
+    test('1.1.x: we fail the echo (1002) and read on, as Autobahn does: the server\'s close is the reply, clean, with its code: FAILED / WRONG CODE', async () => {
+      const results = await runCases(url(), ['1.1.*'], { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), table(['1.1.*'], () => 'FAILED / WRONG CODE'));
+      for (const r of results) {
+        const { failedByMe, localCloseCode, remoteCloseCode, wasClean, wasCloseHandshakeTimeout, droppedByMe } = r.closeFacts;
+        assert.deepEqual({ failedByMe, localCloseCode, remoteCloseCode, wasClean, wasCloseHandshakeTimeout, droppedByMe }, { failedByMe: true, localCloseCode: 1002, remoteCloseCode: 1002, wasClean: true, wasCloseHandshakeTimeout: false, droppedByMe: false }, r.caseId);
+        assert.equal(r.resultClose, 'The close code should have been 1000 or empty');
+        // The echo that broke the protocol is logged after our close, then the reply.
+        const frames = r.wireLog.flatMap((e) => (e.kind === 'rx-frame' || e.kind === 'tx-frame' ? [`${e.kind} ${e.opcode}${e.rsv ? ` rsv=${e.rsv}` : ''}`] : []));
+        assert.deepEqual(frames.slice(-3), ['tx-frame 8', 'rx-frame 1 rsv=4', 'rx-frame 8'], r.caseId);
+      }
+    });
+  });
+});
+
+describe('a server that masks the frames it sends', () => {
+  withBrokenServer({ maskFrames: true }, (url) => {
+    test('1.1.x: we fail the masked echo; its masked close reply is a second violation, so TCP is dropped at once: FAILED / UNCLEAN', async () => {
+      const results = await runCases(url(), ['1.1.*'], { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), table(['1.1.*'], () => 'FAILED / UNCLEAN'));
+      for (const r of results) {
+        assert.equal(r.closeFacts.localCloseCode, 1002, r.caseId);
+        assert.equal(r.closeFacts.droppedByMe, true, r.caseId);
+        assert.equal(r.closeFacts.wasCloseHandshakeTimeout, false, `${r.caseId}: no wait for a reply that came`);
+        assert.equal(r.closeFacts.wasNotCleanReason, 'protocol violation while closing: masked server-to-client frame', r.caseId);
+        // The frame that broke the protocol and the reply are both in the wire log, after our close.
+        const log = r.wireLog.map((e) => (e.kind === 'rx-frame' || e.kind === 'tx-frame' ? `${e.kind} ${e.opcode}` : e.kind)).filter((k) => k !== 'rx-octets');
+        assert.deepEqual(log.slice(-4), ['tx-frame 8', 'tx-octets', 'rx-frame 1', 'tcp-dropped-by-me'], r.caseId);
+      }
+    });
+  });
+});
+
+describe('a server that sends every length in the 16-bit form (not the minimal encoding)', () => {
+  withBrokenServer({ longLengths: true }, (url) => {
+    test('1.1.1-1.1.2: Autobahn fails the echo (1002), and the close reply in the 16-bit form drops TCP; 1.1.3-1.1.5 (126 octets and more) only the latter', async () => {
+      const patterns = ['1.1.1', '1.1.2', '1.1.3', '1.1.4', '1.1.5'];
+      const results = await runCases(url(), patterns, { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), table(patterns, (id) => (id <= '1.1.2' ? 'FAILED / UNCLEAN' : 'OK / UNCLEAN')));
+      for (const r of results.slice(0, 2)) {
+        assert.equal(r.closeFacts.localCloseCode, 1002, r.caseId);
+        assert.equal(r.closeFacts.wasNotCleanReason, 'protocol violation while closing: control frame with payload length > 125 octets', r.caseId);
+      }
+    });
+  });
+});

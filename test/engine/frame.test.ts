@@ -209,9 +209,22 @@ describe('RFC 6455 §5.2 base framing: lengths', () => {
     assert.deepEqual(recorder.frames.map((f) => [f.opcode, f.payload]), [[1, '48656c6c6f'], [9, ''], [10, '48'], [2, '010203'], [1, '41']]);
   });
 
-  test('a non-minimal length encoding is accepted (deliberate: §5.2 says "minimal" but no endpoint fails it)', () => {
+  test('a non-minimal length encoding is accepted by default (as ws, python-websockets and browsers do)', () => {
     assert.deepEqual(parseAll(hex('827e0003010203'), clientSide), [frame({ opcode: 2, payload: '010203' })]);
     assert.deepEqual(parseAll(hex('827f0000000000000003010203'), clientSide), [frame({ opcode: 2, payload: '010203' })]);
+  });
+
+  test('with minimalLengths, a length in a longer form than it needs fails 1002, and the shortest lengths of each form pass', () => {
+    const strict = { ...clientSide, minimalLengths: true };
+    for (const wire of ['827e0003010203', '827e007d', '827f000000000000fffe']) {
+      assert.throws(() => parseAll(hex(wire), strict), (e: unknown) => e instanceof ProtocolError && e.code === 'WSW_ERR_LENGTH_NOT_MINIMAL' && e.closeCode === 1002, wire);
+    }
+    const at126 = new Uint8Array(4 + 126);
+    at126.set([0x82, 126, 0, 126]);
+    assert.equal(parseAll(at126, strict).length, 1);
+    const at64k = new Uint8Array(10 + 0x10000);
+    at64k.set([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+    assert.equal(parseAll(at64k, strict).length, 1);
   });
 
   test('the header hands out a copy of the masking key, not a view of the read (which it would keep alive)', () => {

@@ -24,6 +24,12 @@ export interface BrokenServerFlaws {
    * echoed uncompressed.
    */
   bareDeflate?: boolean;
+  /** Every frame the server sends is masked (a fixed key), which a client must refuse. */
+  maskFrames?: boolean;
+  /** Every payload length is sent in the 16-bit form, even under 126 (not the minimal encoding). */
+  longLengths?: boolean;
+  /** Echoes are sent with RSV1 set, though no extension was agreed. */
+  echoRsv?: boolean;
 }
 
 export interface BrokenServer {
@@ -34,8 +40,17 @@ export interface BrokenServer {
 /** A deflate block header with BTYPE = 11 (reserved): no inflater accepts it. */
 export const CORRUPT_DEFLATE = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
 
-function encodeFrame(opcode: number, payload: Uint8Array, rsv = 0): Buffer {
+const FIXED_MASK = [0x11, 0x22, 0x33, 0x44];
+
+function encodeFrame(opcode: number, payload: Uint8Array, rsv = 0, flaws: BrokenServerFlaws = {}): Buffer {
   const len = payload.length;
+  if (flaws.maskFrames || flaws.longLengths) {
+    const head = flaws.longLengths && len < 65536 ? Buffer.from([0x80 | (rsv << 4) | opcode, 126, len >> 8, len & 0xff]) : encodeFrame(opcode, new Uint8Array(len), rsv).subarray(0, len < 126 ? 2 : len < 65536 ? 4 : 10);
+    if (!flaws.maskFrames) return Buffer.concat([head, payload]);
+    head[1] |= 0x80;
+    const masked = Buffer.from(payload.map((b, i) => b ^ FIXED_MASK[i & 3]));
+    return Buffer.concat([head, Buffer.from(FIXED_MASK), masked]);
+  }
   const head = len < 126 ? Buffer.from([0x80 | (rsv << 4) | opcode, len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
   if (len >= 126) {
     head[0] = 0x80 | (rsv << 4) | opcode;
@@ -59,7 +74,7 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
 
   const close = (code: number | null) => {
     const payload = code === null ? Buffer.alloc(0) : Buffer.from([code >> 8, code & 0xff]);
-    socket.write(encodeFrame(8, payload));
+    socket.write(encodeFrame(8, payload, 0, flaws));
     socket.end();
     state = 'closed';
   };
@@ -126,7 +141,7 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
     }
     if (opcode >= 8) {
       if (!fin || length > 125) return fail(1002);
-      if (opcode === 9 && !flaws.ignorePings) socket.write(encodeFrame(10, payload));
+      if (opcode === 9 && !flaws.ignorePings) socket.write(encodeFrame(10, payload, 0, flaws));
       if (opcode === 8) {
         if (flaws.dropOnClose) {
           socket.destroy();
@@ -148,9 +163,9 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
     if (fin) {
       const done = message;
       message = null;
-      if (done.compressed && inflater) socket.write(encodeFrame(done.opcode, Buffer.from(inflater.decompress(Buffer.concat(done.parts), 64 * 1024 * 1024))));
-      else if (done.compressed) socket.write(encodeFrame(done.opcode, CORRUPT_DEFLATE, 4));
-      else socket.write(encodeFrame(done.opcode, Buffer.concat(done.parts)));
+      if (done.compressed && inflater) socket.write(encodeFrame(done.opcode, Buffer.from(inflater.decompress(Buffer.concat(done.parts), 64 * 1024 * 1024)), 0, flaws));
+      else if (done.compressed) socket.write(encodeFrame(done.opcode, CORRUPT_DEFLATE, 4, flaws));
+      else socket.write(encodeFrame(done.opcode, Buffer.concat(done.parts), flaws.echoRsv ? 4 : 0, flaws));
     }
     return true;
   };

@@ -4,6 +4,7 @@
  * reports stay compatible with its tooling.
  */
 import type { RxFrameFields, TxFrameFields, WireCounters } from '../wire';
+import type { ExpectedClose } from './definition';
 
 /** An event the fuzzer observed from the peer (Autobahn's `('message', payload, binary)` etc.). */
 export type ObservedEvent =
@@ -118,9 +119,12 @@ export function compressionRatios(stats: TrafficStats): { incoming: number | nul
 export interface CaseResult {
   agent: string;
   caseId: string;
+  /** Autobahn's "case": the case's place (1-based) in the whole catalogue; null outside it. */
+  caseNumber: number | null;
   description: string;
   expectation: string;
   expected: Partial<Record<ExpectationKey, readonly ObservedEvent[]>>;
+  expectedClose: ExpectedClose;
   observed: ObservedEvent[];
   behavior: Behavior;
   /** The judge's sentence for `behavior`, e.g. "Actual events match at least one expected." */

@@ -35,6 +35,7 @@ import { reportFileName } from '../report/file-name';
 import type { CaseContext, CaseHandlers, CloseSpec, FrameHeaderSpec, FrameSpec, MessageOptions } from './context';
 import { AfterFailureReader, type AfterFailure } from './after-failure';
 import { acceptDeflateOffer, acceptanceExtensionString, offerExtensionString, type DeflateOffer } from './deflate';
+import { caseNumber } from './catalogue';
 import type { CaseDefinition } from './definition';
 import { messageFrames } from './fragment';
 import { INITIAL_BEHAVIOR, closeCodeWhenDone, judgeCase } from './judge';
@@ -67,6 +68,7 @@ export interface RunCaseOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+const TRAFFIC_ENTRIES: ReadonlySet<WireLogEntry['kind']> = new Set(['rx-octets', 'tx-octets', 'rx-frame', 'tx-frame']);
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 const lossyUtf8 = new TextDecoder();
 
@@ -82,6 +84,8 @@ class CaseRun implements CaseContext {
   private readonly maskSource: MaskSource;
   private readonly started: Date;
   private readonly t0: number;
+  /** When the opening handshake completed: Autobahn times a case from onOpen. */
+  private openedAt: number | null = null;
 
   private engine: Connection | null = null;
   /**
@@ -299,6 +303,12 @@ class CaseRun implements CaseContext {
   private awaitResponse: ((head: HttpHead) => DeflateParams | null) | null = null;
 
   private answerUpgradeRequest(opening: { head: HttpHead; requestBytes: Uint8Array; rest: Uint8Array }): void {
+    // The request was read before this run began (to route it): log and count it as Autobahn
+    // does every read, here as one.
+    const request = Buffer.concat([opening.requestBytes, opening.rest]);
+    countOctets(this.stats, 'rx', request.length);
+    this.traffic.preopenIncomingOctetsWireLevel += request.length;
+    this.log({ kind: 'rx-octets', data: request });
     this.httpRequest = latin1(opening.requestBytes);
     let params: DeflateParams | null = null;
     const extraHeaders: [string, string][] = [];
@@ -334,6 +344,7 @@ class CaseRun implements CaseContext {
     this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource, pauseAfterMessage: true, minimalLengths: true });
     this.afterFailure = new AfterFailureReader({ isServer: this.role === 'server', deflate: this.deflate !== null });
     this.connectionWasOpen = true;
+    this.openedAt = this.channel.now();
     this.handlers = this.definition.start(this);
     this.pump();
     if (rest.length) this.receive(rest, copyBytes(rest));
@@ -489,7 +500,8 @@ class CaseRun implements CaseContext {
           // The engine answered with 1000 and no reason, as Autobahn's fuzzer does.
           this.facts.localCloseCode = 1000;
         }
-        this.closeFrameReceived(event.code, event.code === null ? null : event.reason);
+        // Autobahn keeps a reason only when the payload has one (more than the code): else None.
+        this.closeFrameReceived(event.code, event.reason === '' ? null : event.reason);
         break;
       case 'failed':
         this.facts.failedByMe = true;
@@ -629,9 +641,11 @@ class CaseRun implements CaseContext {
     this.resolve({
       agent,
       caseId: this.definition.id,
+      caseNumber: caseNumber(this.definition.id),
       description: this.definition.description,
       expectation: this.definition.expectation,
       expected: this.definition.expected,
+      expectedClose: this.definition.expectedClose,
       observed: this.observed,
       ...verdict,
       closeFacts: { ...facts },
@@ -640,7 +654,8 @@ class CaseRun implements CaseContext {
       stats: this.stats,
       wireLog: this.wireLog,
       started: this.started.toISOString(),
-      durationMs: Math.round(this.channel.now() - this.t0),
+      // From the open, as Autobahn times it; a case that never opened, from the attempt.
+      durationMs: Math.round(this.channel.now() - (this.openedAt ?? this.t0)),
       reportfile: reportFileName(agent, this.definition.id, 'json'),
       reportTime: this.definition.reportTime,
       reportCompressionRatio: this.definition.reportCompressionRatio,
@@ -660,8 +675,9 @@ class CaseRun implements CaseContext {
     });
   }
 
+  /** Octets and frames only while the wire log is on; Autobahn logs its timers and the TCP drop always. */
   private log(entry: WireLogEntry): void {
-    if (this.wireLogEnabled) this.wireLog.push(entry);
+    if (this.wireLogEnabled || !TRAFFIC_ENTRIES.has(entry.kind)) this.wireLog.push(entry);
   }
 
   /** A timer that dies with the case; returns its cancel function. */

@@ -6,6 +6,7 @@
  */
 import { openChannel, type OpenChannelOptions } from '../transport';
 import { reportFileName } from '../report/file-name';
+import { caseNumber } from './catalogue';
 import type { CaseDefinition } from './definition';
 import { INITIAL_BEHAVIOR, judgeCase } from './judge';
 import { runCase } from './runner';
@@ -72,9 +73,11 @@ function unreachable(definition: CaseDefinition, agent: string, error: Error, at
   return {
     agent,
     caseId: definition.id,
+    caseNumber: caseNumber(definition.id),
     description: definition.description,
     expectation: definition.expectation,
     expected: definition.expected,
+    expectedClose: definition.expectedClose,
     observed: [],
     ...verdict,
     closeFacts,

@@ -10,10 +10,10 @@
  * ["RF", [len, preview], opcode, fin, rsv, masked, maskHex], ["CT", seconds, tag], ["CTE", tag],
  * ["KL", seconds], ["KLE"], ["TI", seconds], ["TIE"], ["WLM", enabled]. Autobahn keeps no entry
  * for the TCP drop (it is `droppedByMe`), so neither do we. "trafficStats" is Autobahn's, ratios
- * and overheads included, or null where the case did not capture it (all but 12.x/13.x). Not
- * written: Autobahn's "case" (its internal case number) and "expectedClose", which have no
- * counterpart in a CaseResult.
+ * and overheads included, or null where the case did not capture it (all but 12.x/13.x). "case"
+ * is the case's place in the whole catalogue, as Autobahn numbers it.
  */
+import type { ExpectedClose } from '../cases/definition';
 import { compressionRatios, type CaseResult, type ObservedEvent, type TrafficStats, type WireLogEntry } from '../cases/result';
 import { hexPreview, payloadPreview, toHex } from '../wire/log-preview';
 import { formatJson, jsonObject, type JsonValue } from './json-format';
@@ -25,6 +25,7 @@ export function caseResultJson(result: CaseResult): string {
     agent: result.agent,
     behavior: result.behavior,
     behaviorClose: result.behaviorClose,
+    case: result.caseNumber,
     closedByMe: facts.closedByMe,
     createStats: true,
     createWirelog: wirelogEnabledAtEnd(result.wireLog),
@@ -33,6 +34,7 @@ export function caseResultJson(result: CaseResult): string {
     duration: result.durationMs,
     expectation: result.expectation,
     expected: jsonObject(Object.entries(result.expected).map(([key, events]) => [key, (events ?? []).map(eventJson)])),
+    expectedClose: expectedCloseJson(result.expectedClose),
     failedByMe: facts.failedByMe,
     httpRequest: result.httpRequest,
     httpResponse: result.httpResponse,
@@ -60,6 +62,12 @@ export function caseResultJson(result: CaseResult): string {
     wasServerConnectionDropTimeout: facts.wasServerConnectionDropTimeout,
     wirelog: result.wireLog.flatMap(wirelogJson),
   });
+}
+
+/** Autobahn's expectedClose dict (formatJson sorts its keys, as Python's json.dumps(sort_keys=True)). */
+function expectedCloseJson(close: ExpectedClose): JsonValue {
+  const { closedByMe, closeCode, requireClean, closedByWrongEndpointIsFatal } = close;
+  return { closeCode: [...closeCode], closedByMe, requireClean, ...(closedByWrongEndpointIsFatal === undefined ? {} : { closedByWrongEndpointIsFatal }) };
 }
 
 function eventJson(event: ObservedEvent): JsonValue {

@@ -41,14 +41,17 @@ function testSuite(agent: string, cases: CaseResult[]): string {
 }
 
 function testCase(result: CaseResult): string {
+  // The message is the sentence of the verdict that failed: the behaviour's, else the closing's.
+  const message = result.behavior === 'FAILED' ? result.result : result.resultClose;
   const failure = isJUnitFailure(result)
-    ? `      <failure type="${xml(result.behavior)}" message="${xml(result.result)}">${xml(
-        `Expected: ${expectedRepr(result.expected)}\nObserved: ${observedRepr(result.observed)}`,
+    ? `      <failure type="${xml(`${result.behavior} / ${result.behaviorClose}`)}" message="${xml(message)}">${xml(
+        `Expected: ${expectedRepr(result.expected)}\nObserved: ${observedRepr(result.observed)}\nClosing: ${closingSentence(result)}`,
       )}</failure>\n`
     : '';
   const out = `behavior: ${result.behavior}\nclosing: ${closingSentence(result)}\nreport: ${reportFileName(result.agent, result.caseId, 'html')}`;
+  // CI tools read a classname's dots as packages: an agent such as 127.0.0.1:9001 keeps none.
   return (
-    `    <testcase classname="${xml(result.agent)}" name="Case ${xml(result.caseId)}" time="${seconds(result.durationMs)}">\n` +
+    `    <testcase classname="${xml(result.agent.replace(/\./g, '_'))}" name="Case ${xml(result.caseId)}" time="${seconds(result.durationMs)}">\n` +
     failure +
     `      <system-out>${xml(out)}</system-out>\n` +
     '    </testcase>\n'

@@ -119,7 +119,10 @@ describe('fuzzing server endpoints', () => {
     await runWsHarness(fuzzer.base, 'ws-octets');
     // 1.1.2: 125 octets of "*" echoed back; the log's first rx-octets are the masked echo.
     const result = fuzzer.server.resultsFor('ws-octets').find((r) => r.caseId === '1.1.2')!;
-    const rx = result.wireLog.filter((e) => e.kind === 'rx-octets').map((e) => e.data);
+    const [request, ...rx] = result.wireLog.filter((e) => e.kind === 'rx-octets').map((e) => e.data);
+    // The upgrade request comes first, as in Autobahn's reports, and is counted.
+    assert.match(Buffer.from(request).toString('latin1'), /^GET \/runCase\?case=\d+&agent=ws-octets HTTP\/1\.1\r\n/);
+    assert.equal(result.stats.rxOctetsByChopSize.get(request.length), 1);
     const frame = Buffer.concat(rx);
     assert.equal(frame[0], 0x81, 'a final text frame');
     assert.equal(frame[1], 0x80 | 125, 'masked, 125 octets');
@@ -128,6 +131,9 @@ describe('fuzzing server endpoints', () => {
     const unmasked = payload.map((octet, i) => octet ^ key[i & 3]);
     assert.ok(unmasked.every((octet) => octet === 0x2a), 'the payload unmasks to 125 "*"');
     assert.notDeepEqual([...payload], [...unmasked], 'logged as sent, not unmasked');
+    // Our close goes out as one write, logged after its frame (header and payload apart before).
+    const tail = result.wireLog.filter((e) => e.kind === 'tx-frame' || e.kind === 'tx-octets').slice(-2);
+    assert.deepEqual(tail.map((e) => (e.kind === 'tx-octets' ? Buffer.from(e.data).toString('hex') : `${e.kind} ${e.opcode}`)), ['tx-frame 8', '880203e8']);
   });
 });
 

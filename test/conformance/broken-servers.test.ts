@@ -169,6 +169,7 @@ describe('a server that sets RSV1 on its echoes, and closes properly', () => {
       for (const r of results) {
         const { failedByMe, localCloseCode, remoteCloseCode, wasClean, wasCloseHandshakeTimeout, droppedByMe } = r.closeFacts;
         assert.deepEqual({ failedByMe, localCloseCode, remoteCloseCode, wasClean, wasCloseHandshakeTimeout, droppedByMe }, { failedByMe: true, localCloseCode: 1002, remoteCloseCode: 1002, wasClean: true, wasCloseHandshakeTimeout: false, droppedByMe: false }, r.caseId);
+        assert.equal(r.closeFacts.remoteCloseReason, null, `${r.caseId}: a close with a code and no reason has no reason (Autobahn's None), not ""`);
         assert.equal(r.resultClose, 'The close code should have been 1000 or empty');
         // The echo that broke the protocol is logged after our close, then the reply.
         const frames = r.wireLog.flatMap((e) => (e.kind === 'rx-frame' || e.kind === 'tx-frame' ? [`${e.kind} ${e.opcode}${e.rsv ? ` rsv=${e.rsv}` : ''}`] : []));

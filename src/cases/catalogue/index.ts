@@ -31,6 +31,12 @@ export const allCases: readonly CaseDefinition[] = [
 ].sort((a, b) => compareCaseIds(a.id, b.id));
 
 const byId: ReadonlyMap<string, CaseDefinition> = new Map(allCases.map((definition) => [definition.id, definition]));
+const numbers: ReadonlyMap<string, number> = new Map(allCases.map((definition, index) => [definition.id, index + 1]));
+
+/** Autobahn's number for a case: its place (1-based) in the whole catalogue, null for a case not in it. */
+export function caseNumber(id: string): number | null {
+  return numbers.get(id) ?? null;
+}
 
 export function caseById(id: string): CaseDefinition | undefined {
   return byId.get(id);

@@ -8,8 +8,8 @@ const parsed = JSON.parse(json);
 
 test("Autobahn's field names, sorted, three-space indent", () => {
   assert.deepEqual(Object.keys(parsed), [
-    'agent', 'behavior', 'behaviorClose', 'closedByMe', 'createStats', 'createWirelog', 'description', 'droppedByMe', 'duration',
-    'expectation', 'expected', 'failedByMe', 'httpRequest', 'httpResponse', 'id', 'isServer', 'localCloseCode', 'localCloseReason',
+    'agent', 'behavior', 'behaviorClose', 'case', 'closedByMe', 'createStats', 'createWirelog', 'description', 'droppedByMe', 'duration',
+    'expectation', 'expected', 'expectedClose', 'failedByMe', 'httpRequest', 'httpResponse', 'id', 'isServer', 'localCloseCode', 'localCloseReason',
     'received', 'remoteCloseCode', 'remoteCloseReason', 'reportCompressionRatio', 'reportTime', 'result', 'resultClose',
     'rxFrameStats', 'rxOctetStats', 'started', 'trafficStats', 'txFrameStats', 'txOctetStats', 'wasClean', 'wasCloseHandshakeTimeout', 'wasNotCleanReason', 'wasOpenHandshakeTimeout',
     'wasServerConnectionDropTimeout', 'wirelog',
@@ -32,6 +32,11 @@ test('verdicts, facts and timing', () => {
   assert.equal(parsed.localCloseCode, 1000);
   assert.equal(parsed.remoteCloseCode, null);
   assert.equal(parsed.createWirelog, true);
+});
+
+test("the case's number in the catalogue and its expected closing, as Autobahn writes them", () => {
+  assert.equal(parsed.case, 64);
+  assert.ok(json.includes('"expectedClose": {\n      "closeCode": [\n         1000\n      ],\n      "closedByMe": true,\n      "requireClean": true\n   },'));
 });
 
 test('events as Autobahn stores them after cleanBin', () => {

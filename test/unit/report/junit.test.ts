@@ -21,8 +21,9 @@ test('the exact document: a suite per agent, a case per case, failures with thei
 <testsuites name="WebSocket Workbench" tests="2" failures="1" time="0.020">
   <testsuite name="srv" tests="2" failures="1" errors="0" skipped="0" time="0.020">
     <testcase classname="srv" name="Case 1.1.1" time="0.010">
-      <failure type="FAILED" message="Actual events differ from any expected.">Expected: {&apos;OK&apos;: []}
-Observed: [(&apos;pong&apos;, u&apos;x&apos;)]</failure>
+      <failure type="FAILED / UNCLEAN" message="Actual events differ from any expected.">Expected: {&apos;OK&apos;: []}
+Observed: [(&apos;pong&apos;, u&apos;x&apos;)]
+Closing: The spec requires the connection to be failed cleanly here (UNCLEAN)</failure>
       <system-out>behavior: FAILED
 closing: The spec requires the connection to be failed cleanly here (UNCLEAN)
 report: srv_case_1_1_1.html</system-out>
@@ -36,6 +37,12 @@ report: srv_case_2_1.html</system-out>
 </testsuites>
 `,
   );
+});
+
+test('a case that fails only by its closing says so in the failure; a dotted agent keeps no dots in classname', () => {
+  const xml = renderJUnit([result('2.5', { agent: '127.0.0.1:9001', behavior: 'OK', result: 'Actual events match at least one expected.', behaviorClose: 'FAILED', resultClose: 'The connection was failed by the wrong endpoint' })]);
+  assert.ok(xml.includes('<testcase classname="127_0_0_1:9001" name="Case 2.5"'), xml);
+  assert.ok(xml.includes('<failure type="OK / FAILED" message="The connection was failed by the wrong endpoint">'), xml);
 });
 
 test('a case fails when behavior or behaviorClose is FAILED; UNIMPLEMENTED and unclean closes pass', () => {

@@ -84,10 +84,12 @@ export function seedCase(): CaseResult {
   return {
     agent: 'websock secure server',
     caseId: '5.20',
+    caseNumber: 64,
     description:
       'Same as Case 5.19, but send all frames with SYNC = True. Note, this does not change the octets sent in any way, only how the stream is chopped up on the wire.',
     expectation: 'Same as Case 5.19. Implementations must be agnostic to how octet stream is chopped up on wire (must be TCP clean).',
     expected: { OK: events },
+    expectedClose: { closedByMe: true, closeCode: [1000], requireClean: true },
     observed: events,
     behavior: 'OK',
     result: 'Actual events match at least one expected.',

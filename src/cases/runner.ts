@@ -398,6 +398,8 @@ class CaseRun implements CaseContext {
   private pumping = false;
   private pumpAgain = false;
 
+  /** The engine's close after data that did not inflate is not sent: see inflateFailed(). */
+  private engineOutputDropped = false;
   /** The engine's output not written yet: each frame goes out at its 'frame-sent' event. */
   private engineOutput: Uint8Array[] = [];
   /** The engine failed the connection while open: the reader takes over once its close is out. */
@@ -469,6 +471,7 @@ class CaseRun implements CaseContext {
         break;
       }
       case 'frame-sent': {
+        if (this.engineOutputDropped) break;
         const f = event.frame;
         countFrame(this.stats, 'tx', f.opcode);
         this.log({ kind: 'tx-frame', opcode: f.opcode, fin: f.fin, rsv: f.rsv, payloadLen: f.payload.length, mask: f.mask, payloadRepeatLen: null, chopSize: null, sync: false, payload: f.payload });
@@ -504,6 +507,10 @@ class CaseRun implements CaseContext {
         this.closeFrameReceived(event.code, event.reason === '' ? null : event.reason);
         break;
       case 'failed':
+        if (event.error.code === 'WSW_ERR_INVALID_COMPRESSED_DATA') {
+          this.inflateFailed(event.error);
+          break;
+        }
         this.facts.failedByMe = true;
         if (this.facts.closedByMe) {
           // Broken while closing (e.g. an invalid code in the close reply): Autobahn's
@@ -589,6 +596,17 @@ class CaseRun implements CaseContext {
         this.drop();
       });
     }
+  }
+
+  /**
+   * permessage-deflate data that does not inflate: Autobahn's inflater (Python's zlib) raises in
+   * the middle of its data handler, and Twisted drops the connection: no close frame, not failed
+   * by it, not closed by it (so a case that expected to close reports the wrong endpoint).
+   */
+  private inflateFailed(error: ProtocolError): void {
+    this.engineOutputDropped = true;
+    this.notClean(`${error.message}: Autobahn's inflater raises here and the connection is dropped without a close frame`);
+    this.drop();
   }
 
   /** A violation while closing: Autobahn's failConnection() then drops TCP at once. */

@@ -161,6 +161,7 @@ export class FuzzingServer {
           channel: request.channel,
           opening: { role: 'server', head: request.head, requestBytes: request.requestBytes, rest: request.rest },
           timeoutScale: this.options.timeoutScale,
+          caseNumber: caseIndex!,
         }).then((result) => this.record(result, caseIndex!));
         return;
       }

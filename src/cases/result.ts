@@ -119,7 +119,7 @@ export function compressionRatios(stats: TrafficStats): { incoming: number | nul
 export interface CaseResult {
   agent: string;
   caseId: string;
-  /** Autobahn's "case": the case's place (1-based) in the whole catalogue; null outside it. */
+  /** Autobahn's "case": see RunCaseOptions.caseNumber; null for a case outside the catalogue. */
   caseNumber: number | null;
   description: string;
   expectation: string;

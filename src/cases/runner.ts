@@ -65,6 +65,12 @@ export interface RunCaseOptions {
   maskSource?: MaskSource;
   /** Wall clock for the report's start time. */
   clock?: () => Date;
+  /**
+   * Autobahn's "case" for the report: as a fuzzing server, the N of /runCase?case=N (its place
+   * among the selected cases); by default, as its fuzzing client numbers it, the place in the
+   * whole catalogue.
+   */
+  caseNumber?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -659,7 +665,7 @@ class CaseRun implements CaseContext {
     this.resolve({
       agent,
       caseId: this.definition.id,
-      caseNumber: caseNumber(this.definition.id),
+      caseNumber: this.options.caseNumber ?? caseNumber(this.definition.id),
       description: this.definition.description,
       expectation: this.definition.expectation,
       expected: this.definition.expected,

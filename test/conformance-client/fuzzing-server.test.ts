@@ -123,6 +123,9 @@ describe('fuzzing server endpoints', () => {
     // The upgrade request comes first, as in Autobahn's reports, and is counted.
     assert.match(Buffer.from(request).toString('latin1'), /^GET \/runCase\?case=\d+&agent=ws-octets HTTP\/1\.1\r\n/);
     assert.equal(result.stats.rxOctetsByChopSize.get(request.length), 1);
+    // Autobahn's "case" here is the N of /runCase?case=N: the place among the selected cases
+    // (5.20 is the 10th of 1.1.*, 2.1, 5.20; the 64th of the catalogue).
+    assert.equal(fuzzer.server.resultsFor('ws-octets').find((r) => r.caseId === '5.20')?.caseNumber, 10);
     const frame = Buffer.concat(rx);
     assert.equal(frame[0], 0x81, 'a final text frame');
     assert.equal(frame[1], 0x80 | 125, 'masked, 125 octets');

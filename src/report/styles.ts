@@ -17,11 +17,11 @@ body { background-color: #f4f4f4; color: #333; font-family: "Segoe UI", Tahoma, 
 h2 { margin-left: 30px; }
 h3 { margin-left: 50px; }
 a { color: inherit; }
+p.case_text_block { border-radius: 10px; border: 1px solid #aaa; padding: 16px; margin: 4px 20px; color: #444; }
 ${VERDICT_COLOURS}`;
 
 export const CASE_CSS = `${COMMON}
 p.case { color: #fff; border-radius: 10px; padding: 20px; margin: 12px 20px; font-size: 1.2em; }
-p.case_text_block { border-radius: 10px; border: 1px solid #aaa; padding: 16px; margin: 4px 20px; color: #444; }
 span.case_pickle { font-family: Consolas, "Courier New", monospace; font-size: 0.8em; color: #000; word-break: break-all; }
 pre.http_dump { font-family: Consolas, "Courier New", monospace; font-size: 0.8em; border-radius: 10px; border: 1px solid #aaa; padding: 16px; margin: 4px 20px; }
 table { border-collapse: collapse; margin-left: 80px; margin-bottom: 12px; }
@@ -48,6 +48,8 @@ td { border: 1px solid #fff; padding: 6px 16px; font-size: 0.9em; color: #fff; t
 td.case { background-color: #666; text-align: left; padding-left: 40px; }
 td.agent { background-color: #048; font-size: 0.8em; word-break: break-all; width: 140px; }
 td.case_category { background-color: #000; text-align: left; padding-left: 20px; }
+td.case_subcategory { background-color: #333; text-align: left; padding-left: 30px; }
+a.up { margin-left: 30px; font-size: 0.8em; }
 td.close { font-size: 0.7em; padding: 6px; }
 span.case_duration { display: block; font-size: 0.7em; }
 table#legend td.outcome_desc { color: #333; text-align: left; }

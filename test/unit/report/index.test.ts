@@ -71,8 +71,32 @@ describe('index.html', () => {
 
   test('cases an agent did not run show as Missing; rows in catalogue order, one block per section', () => {
     assert.equal(page.split('<td class="case_missing" colspan="2">Missing</td>').length - 1, 2);
-    const order = ['Section 1', 'Case 1.9', 'Case 1.10', 'Section 2', 'Case 2.1'].map((s) => page.indexOf(`>${s}<`));
+    const order = ['1 Framing', 'Case 1.9', 'Case 1.10', '2 Pings/Pongs', 'Case 2.1'].map((s) => page.indexOf(`>${s}<`));
     assert.ok(order.every((p) => p > 0), String(order));
     assert.deepEqual([...order].sort((a, b) => a - b), order);
+  });
+});
+
+describe('index.html, laid out as Autobahn\'s summary', () => {
+  const page = renderIndexHtml(buildIndexJson([result('a', '1.1.1'), result('a', '1.2.1'), result('a', '2.1'), result('a', '9.1.1', { durationMs: 812 })]));
+
+  test('section and subsection titles above their cases', () => {
+    const order = ['1 Framing', '1.1 Text Messages', 'Case 1.1.1', '1.2 Binary Messages', 'Case 1.2.1', '2 Pings/Pongs', 'Case 2.1', '9 Limits/Performance', '9.1 Text Message (increasing size)', 'Case 9.1.1'].map((s) => page.indexOf(`>${s}<`));
+    assert.ok(order.every((p) => p > 0), String(order));
+    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.ok(page.includes('<td class="case_subcategory" colspan="3">1.1 Text Messages</td>'));
+  });
+
+  test('the time only where Autobahn reports it (9.x, 12.x, 13.x)', () => {
+    assert.ok(page.includes('<a href="a_case_1_1_1.html">Pass</a></td>'), 'no time for 1.1.1');
+    assert.ok(page.includes('<a href="a_case_9_1_1.html">Pass</a><span class="case_duration">812 ms</span></td>'));
+  });
+
+  test('each case links to its description and expectation at the foot of the page', () => {
+    assert.ok(page.includes('<a href="#case_desc_1_1_1">Case 1.1.1</a>'));
+    const foot = page.slice(page.indexOf('<div id="test_case_descriptions">'));
+    assert.ok(foot.includes('<h2 id="case_desc_1_1_1">Case 1.1.1</h2>\n<a class="up" href="#top">Up</a>'));
+    assert.ok(foot.includes('<b>Case Description</b><br><br>Send text message with payload 0.'), foot.slice(0, 400));
+    assert.equal(foot.split('<h2 ').length - 1, 4);
   });
 });

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * A small argument parser: declared options only, repeatable ones collected in order, and
@@ -123,6 +123,15 @@ export function prepareOutputDir(option: string, dir: string): void {
     accessSync(existing, constants.W_OK);
   } catch (error) {
     throw new CliUsageError(`--${option} ${dir}: ${reason(error)}`);
+  }
+  // access() says yes to root everywhere; /proc, /sys and read-only mounts still refuse files
+  // (and Node's recursive mkdir under /proc never returns). Ask the file system itself.
+  const probe = join(existing, `.wsw-write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+    rmSync(probe);
+  } catch (error) {
+    throw new CliUsageError(`--${option} ${dir}: files cannot be created in ${existing} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -15,7 +15,8 @@ export const echoClientUsage = `wsw echo-client BASE_URL --agent NAME [--cases N
   --no-deflate. --cases picks case numbers (1-based, as the server counts them).
   --parallel N       cases at once (default 1, as Autobahn's harnesses run them)
   --deflate-level L  zlib level of the messages it compresses (default 6)
-  Exit status: 0 when the loop completed; 2 when the server could not be reached or answered
+  Exit status: 0 when the loop completed; 1 when the server could not write the reports (it
+  closed /updateReports with 1011); 2 when the server could not be reached or answered
   something unexpected.`;
 
 /** Generous: the server ends every case itself (its longest cases take minutes at full scale). */
@@ -112,7 +113,12 @@ export async function echoClient(argv: string[]): Promise<number> {
   await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
 
   const reporter = await connect(`${base}/updateReports?agent=${q}`, options);
-  await withLimit(reporter.closed, 60_000, 'updateReports');
+  const closed = await withLimit(reporter.closed, 60_000, 'updateReports');
   console.error(`done: ${numbers.length} cases in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // The server says why when it could not write the reports (wsw test-client: 1011 and the reason).
+  if (closed.code === 1011) {
+    console.error(`wsw echo-client: the server did not write the reports: ${closed.reason || 'no reason given'}`);
+    return 1;
+  }
   return 0;
 }

@@ -72,11 +72,17 @@ export async function serve(argv: string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the echo server has no authentication`);
+  // Every listener up before a word is printed: a "listening" line must not name a server that
+  // the next listener's failure (a port in use, a key that does not match) takes down again.
   const servers: WebSocketServer[] = [];
-  for (const plan of plans) {
-    const server = await listen(plan);
-    servers.push(server);
+  try {
+    for (const plan of plans) servers.push(await listen(plan));
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw error;
+  }
+  if (!isLoopbackHost(host)) console.error(`warning: listening on ${host}, reachable from other machines; the echo server has no authentication`);
+  for (const server of servers) {
     server.on('connection', (ws) => {
       if (args.flags.has('verbose')) {
         console.error(`connection from ${ws.info.remoteAddress}:${ws.info.remotePort} ${ws.info.path}${ws.info.deflate ? ' (permessage-deflate)' : ''}`);

@@ -20,7 +20,8 @@ export const testClientUsage = `wsw test-client [--host 127.0.0.1] [--port 9001]
   Reports (per case, index.json, index.html) go to --report-dir on /updateReports and on
   SIGINT/SIGTERM, which stop the server.
   Exit status: 0 when no case failed; 1 when a case's behaviour or closing behaviour is FAILED;
-  2 for a usage error or when the port cannot be bound.`;
+  2 for a usage error, when the port cannot be bound, or when the reports cannot be written at
+  the end (the summary is printed first).`;
 
 export async function testClient(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
@@ -81,9 +82,10 @@ export async function testClient(argv: string[]): Promise<number> {
   await stopRequested;
   await server.close();
   const results = fuzzing.allResults();
-  const index = writeAll(results);
   const agents = [...new Set(results.map((r) => r.agent))];
+  // The summary first: reports that cannot be written (exit 2) must not take the verdicts with them.
   for (const agent of agents) console.log(`\nagent ${agent}:\n${sectionSummary(fuzzing.resultsFor(agent))}`);
+  const index = writeAll(results);
   console.log(`\n  time: ${((Date.now() - started) / 1000).toFixed(1)} s\n  report: ${index}${junit ? `\n  junit: ${resolve(junit)}` : ''}`);
   return results.some(isCaseFailure) ? 1 : 0;
 }

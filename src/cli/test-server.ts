@@ -21,8 +21,8 @@ export const testServerUsage = `wsw test-server URL [--agent NAME] [--cases 1.*,
                      13.x) are multiplied by N, since N cases share the server
   --timeout-scale F  multiply every delay and time-out (Autobahn's 1 s close time-outs, the cases' waits)
   Exit status: 0 when no case failed; 1 when a case failed, that is its behaviour or its closing
-  behaviour is FAILED (UNIMPLEMENTED, NON-STRICT, INFORMATIONAL, WRONG CODE and UNCLEAN are reported
-  but do not fail); 2 for a usage error or when the server cannot be reached.`;
+  behaviour is FAILED (UNIMPLEMENTED, NON-STRICT, INFORMATIONAL, WRONG CODE, UNCLEAN and FAILED BY
+  CLIENT are reported but do not fail); 2 for a usage error or when the server cannot be reached.`;
 
 /** Below this, Autobahn's 1 s time-outs shrink under 100 ms and a correct peer fails on timing. */
 export const TIMEOUT_SCALE_MIN = 0.1;
@@ -34,7 +34,15 @@ export function casesToRun(args: ParsedArgs): CaseDefinition[] {
   const include = splitList(args.values.get('cases'));
   // `--cases ','` or `--cases ''` names no case: that is a mistake, not "all of them".
   if (args.values.has('cases') && include.length === 0) throw new CliUsageError(`--cases ${JSON.stringify(args.values.get('cases'))} names no case (ids or patterns such as 1.*,5.20)`);
-  const cases = selectCases(include.length ? include : ['*'], splitList(args.values.get('exclude')));
+  const exclude = splitList(args.values.get('exclude'));
+  // Autobahn ignores an exclusion that matches nothing; a typo there would quietly run the cases
+  // it was meant to leave out, so here it is a mistake like one in --cases.
+  for (const pattern of exclude) {
+    if (!pattern.includes('*') ? !allCases.some((d) => d.id === pattern) : selectCases([pattern]).length === 0) {
+      throw new CliUsageError(`--exclude ${JSON.stringify(pattern)} names no case (ids or patterns such as 12.*,13.*)`);
+    }
+  }
+  const cases = selectCases(include.length ? include : ['*'], exclude);
   if (cases.length === 0) throw new CliUsageError('no case matches --cases/--exclude');
   return cases;
 }
@@ -90,6 +98,7 @@ export async function testServer(argv: string[]): Promise<number> {
   const parallel = integerOption(args, 'parallel', 1, 1, 256);
   const timeoutScale = numberOption(args, 'timeout-scale', 1, TIMEOUT_SCALE_MIN, 100);
   const agent = args.values.get('agent') ?? target.hostHeader;
+  if (!agent.trim()) throw new CliUsageError('--agent needs a name (it names the report files)');
   const ca = args.values.has('ca') ? readCaFile(args.values.get('ca')!) : undefined;
   // Checked before the run: an unwritable path must not cost the whole run's results.
   const reportDir = args.values.get('report-dir') ?? 'reports/servers';

@@ -376,7 +376,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           ...Object.entries(closeCodeNames)
             .filter(([c]) => ![1005, 1006, 1015].includes(Number(c)))
             .map(([c, name]) => ({ label: c, description: name, code: Number(c) as number | null })),
-          { label: 'Custom…', description: '3000-4999 or any number', code: -1 as number | null },
+          { label: 'Custom…', description: 'any code that may be sent: 1000-1003, 1007-1014, 3000-4999', code: -1 as number | null },
           { label: 'No code', description: 'an empty close frame', code: null as number | null },
         ];
         const picked = required(await pick(items, { title: `Close ${entry.label} with code` }));

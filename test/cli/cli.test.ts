@@ -160,7 +160,8 @@ describe('wsw serve and wsw connect', () => {
     });
     counter.listen(0, '127.0.0.1');
     await once(counter, 'listening');
-    const url = `ws://127.0.0.1:${(counter.address() as net.AddressInfo).port}/`;
+    const busyPort = String((counter.address() as net.AddressInfo).port);
+    const url = `ws://127.0.0.1:${busyPort}/`;
     const dir = mkdtempSync(join(tmpdir(), 'wsw-cli-'));
     try {
       const aFile = join(dir, 'a-file');
@@ -194,12 +195,19 @@ describe('wsw serve and wsw connect', () => {
         [['connect', url, '--ping', 'p'.repeat(126)], /--ping payload is 126 bytes/],
         [['connect', url, '--wait', '99999999999'], /--wait must be an integer from 0 to 2147483647/],
         [['connect', url, '--header', 'Bad Name: b'], /header name "Bad Name" is not a valid token/],
+        [['test-server', url, '--agent', '', '--cases', '1.1.1'], /--agent needs a name/],
+        [['test-server', url, '--cases', '1.*', '--exclude', 'abc'], /--exclude "abc" names no case/],
+        [['test-client', '--port', '0', '--exclude', '99.*'], /--exclude "99\.\*" names no case/],
+        [['test-server', url, '--cases', '1.1.1', '--report-dir', '/proc/wsw-report-test'], /--report-dir \/proc\/wsw-report-test: files cannot be created in \/proc/],
+        // A second listener that cannot start: nothing printed as listening, exit 2.
+        [['serve', '--port', '0', '--tls-port', busyPort], /EADDRINUSE/],
       ];
       for (const [args, message] of cases) {
         const r = await runAsync(args);
         assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, message, args.join(' '));
         assert.doesNotMatch(r.stderr, /internal error|^\s+at .*:\d+:\d+\)?$/m, `no stack trace: ${args.join(' ')}`);
+        assert.doesNotMatch(r.stdout, /listening on/, `nothing announced: ${args.join(' ')}`);
       }
       assert.equal(connections, 0, 'no refused command connected');
     } finally {

@@ -159,6 +159,10 @@ describe('reports that cannot be written', () => {
       }), 10_000, 'updateReports');
       assert.deepEqual(reason, { code: 1011, reason: 'reports not written: EACCES: permission denied' });
       assert.deepEqual(failures, ['a: EACCES: permission denied']);
+      // Our echo-client, as the client under test: the loop completes, but CI must hear of it.
+      const client = await runBounded(process.execPath, ['dist/cli.js', 'echo-client', raw.url, '--agent', 'b'], '', 60_000);
+      assert.equal(client.code, 1, client.stderr);
+      assert.match(client.stderr, /the server did not write the reports: reports not written: EACCES: permission denied/);
     } finally {
       await raw.close();
     }

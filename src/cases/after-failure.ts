@@ -13,7 +13,7 @@
  * header fault in a later fragment is checked from that fragment on, skipping the continuation
  * octets of a character begun before it.
  */
-import { Opcode, Utf8Validator, isValidUtf8, maskInto, type ProtocolError } from '../engine';
+import { Opcode, Utf8Validator, isValidUtf8, maskInto, type FrameHeader, type ProtocolError } from '../engine';
 import type { RxFrameFields } from '../wire';
 
 /** What the reader saw, in order, once it has taken over. */
@@ -44,13 +44,8 @@ interface Piece {
   at: number;
 }
 
-interface FrameRecord {
-  fin: boolean;
-  rsv: number;
-  opcode: number;
-  masked: boolean;
-  mask: Uint8Array | null;
-  length: number;
+/** A frame as read (its `mask` a copy of its own), and what becomes of it. */
+interface FrameRecord extends FrameHeader {
   /** The violations Autobahn finds in this header, in its order. */
   violations: string[];
   /** This data frame begins a message (Autobahn's onFrameBegin with inside_message false). */

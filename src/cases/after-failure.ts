@@ -32,9 +32,12 @@ const EMPTY = new Uint8Array(0);
 /** Octets of a control frame kept (a close frame's code and reason); over 125 is a fault already. */
 const CONTROL_OCTETS = 0x10000;
 
-/** Autobahn's CLOSE_STATUS_CODES_ALLOWED (1000-2999) and its ranges: 1012-1014 are not among them. */
+/**
+ * The close codes Autobahn 0.10.9 takes from a peer (onCloseFrame: CLOSE_STATUS_CODES_ALLOWED
+ * under 3000, then 3000-4999). 1012-1014 came to autobahn-python only in 19.3.3.
+ */
 const ALLOWED_CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011]);
-function autobahnAcceptsCloseCode(code: number): boolean {
+export function autobahnAcceptsCloseCode(code: number): boolean {
   return code >= 3000 ? code <= 4999 : ALLOWED_CLOSE_CODES.has(code);
 }
 

@@ -33,7 +33,7 @@ import { nodeDeflateCodec, type RawChannel } from '../transport';
 import { countFrame, countOctets, cryptoMaskSource, emptyWireCounters, encodeRawFrame, planWrites, type MaskSource, type RxFrameFields } from '../wire';
 import { reportFileName } from '../report/file-name';
 import type { CaseContext, CaseHandlers, CloseSpec, FrameHeaderSpec, FrameSpec, MessageOptions } from './context';
-import { AfterFailureReader, type AfterFailure } from './after-failure';
+import { AfterFailureReader, autobahnAcceptsCloseCode, type AfterFailure } from './after-failure';
 import { acceptDeflateOffer, acceptanceExtensionString, offerExtensionString, type DeflateOffer } from './deflate';
 import { caseNumber } from './catalogue';
 import type { CaseDefinition } from './definition';
@@ -347,7 +347,7 @@ class CaseRun implements CaseContext {
     // Level 1: the peer inflates any level and no verdict depends on ours, so spend less CPU on
     // the 12.x/13.x bulk traffic.
     this.deflate = params ? new PerMessageDeflate(params, this.role, nodeDeflateCodec, { level: 1 }) : null;
-    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource, pauseAfterMessage: true, minimalLengths: true });
+    this.engine = new Connection({ role: this.role, deflate: this.deflate, frameEvents: true, closeReply: 'normal', maskKey: this.maskSource, pauseAfterMessage: true, minimalLengths: true, validCloseCode: autobahnAcceptsCloseCode });
     this.afterFailure = new AfterFailureReader({ isServer: this.role === 'server', deflate: this.deflate !== null });
     this.connectionWasOpen = true;
     this.openedAt = this.channel.now();

@@ -12,12 +12,16 @@ export interface ClosePayload {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Reads a received close payload, failing with 1002 (bad length or code) or 1007 (bad reason). */
-export function parseClosePayload(payload: Uint8Array): ClosePayload {
+/**
+ * Reads a received close payload, failing with 1002 (bad length or code) or 1007 (bad reason).
+ * `validCode` decides which codes a peer may send (default: RFC 6455 §7.4 with the IANA
+ * registry's 1012-1014).
+ */
+export function parseClosePayload(payload: Uint8Array, validCode: (code: number) => boolean = isValidWireCloseCode): ClosePayload {
   if (payload.length === 0) return { code: null, reason: '' };
   if (payload.length === 1) throw new ProtocolError(1002, 'WSW_ERR_INVALID_CLOSE_PAYLOAD', 'close frame payload of 1 byte');
   const code = (payload[0] << 8) | payload[1];
-  if (!isValidWireCloseCode(code)) throw new ProtocolError(1002, 'WSW_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
+  if (!validCode(code)) throw new ProtocolError(1002, 'WSW_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
   const reason = payload.subarray(2);
   if (!isValidUtf8(reason)) throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'close reason is not valid UTF-8');
   return { code, reason: decoder.decode(reason) };

@@ -74,6 +74,11 @@ export interface ConnectionOptions {
    * so do we by default.
    */
   minimalLengths?: boolean;
+  /**
+   * Which close codes the peer may send; others fail the connection (1002). Default: RFC 6455
+   * §7.4 and the IANA registry (1000-1003, 1007-1014, 3000-4999).
+   */
+  validCloseCode?: (code: number) => boolean;
 }
 
 /** One frame as it crossed the wire, for logs. `payload` is unmasked (and still compressed). */
@@ -170,6 +175,7 @@ export class Connection implements FrameSink {
   private closeReceived: ClosePayload | null = null;
   private receivedThenSent: boolean | null = null;
   private failure: ProtocolError | null = null;
+  private readonly validCloseCode: ((code: number) => boolean) | undefined;
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
@@ -177,6 +183,7 @@ export class Connection implements FrameSink {
     this.autoPong = options.autoPong ?? true;
     this.closeReply = options.closeReply ?? 'echo';
     this.pauseAfterMessage = options.pauseAfterMessage ?? false;
+    this.validCloseCode = options.validCloseCode;
     this.deflate = options.deflate ?? null;
     this.frameEvents = options.frameEvents ?? false;
     this.maskKey = this.role === 'client' ? (options.maskKey ?? defaultMaskKey) : null;
@@ -481,7 +488,7 @@ export class Connection implements FrameSink {
     } else if (opcode === Opcode.Pong) {
       this.queue({ type: 'pong', data: payload });
     } else {
-      this.handleClose(parseClosePayload(payload));
+      this.handleClose(parseClosePayload(payload, this.validCloseCode));
     }
   }
 

@@ -90,6 +90,20 @@ describe('a server that answers every close with code 3333', () => {
   });
 });
 
+describe('a server that answers every close with 1012 (Service Restart)', () => {
+  withBrokenServer({ closeCode: 1012 }, (url) => {
+    test('1.1.1-1.1.3: Autobahn 0.10.9 refuses 1012 (its list predates it): a violation while closing drops TCP: OK / UNCLEAN, not WRONG CODE', async () => {
+      const patterns = ['1.1.1', '1.1.2', '1.1.3'];
+      const results = await runCases(url(), patterns, { timeoutScale: SCALE });
+      assert.deepEqual(verdicts(results), table(patterns, () => 'OK / UNCLEAN'));
+      for (const r of results) {
+        assert.deepEqual([r.closeFacts.remoteCloseCode, r.closeFacts.wasClean, r.closeFacts.droppedByMe], [1012, false, true], r.caseId);
+        assert.match(r.closeFacts.wasNotCleanReason ?? '', /protocol violation while closing: invalid close code 1012/, r.caseId);
+      }
+    });
+  });
+});
+
 describe('the lax server, which answers every close frame with its code unchecked', () => {
   withBrokenServer({}, (url) => {
     test('7.9.x: the invalid code sent comes back, which Autobahn records before it checks it: FAILED / WRONG CODE; we drop TCP', async () => {

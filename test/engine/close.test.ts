@@ -28,6 +28,13 @@ describe('RFC 6455 §7.4 status codes', () => {
 });
 
 describe('RFC 6455 §5.5.1 received close payloads', () => {
+  test('the codes a peer may send can be narrowed (the conformance runner takes Autobahn 0.10.9\'s, without 1012-1014)', () => {
+    const before1012 = (code: number) => isValidWireCloseCode(code) && (code < 1012 || code > 1014);
+    assert.deepEqual(parseClosePayload(hex('03f4'), isValidWireCloseCode), { code: 1012, reason: '' });
+    assert.throws(() => parseClosePayload(hex('03f4'), before1012), (e: unknown) => e instanceof ProtocolError && e.code === 'WSW_ERR_INVALID_CLOSE_CODE' && e.closeCode === 1002);
+    assert.deepEqual(parseClosePayload(hex('03e8'), before1012), { code: 1000, reason: '' });
+  });
+
   test('empty payload: no code (reported as 1005 by the connection)', () => {
     assert.deepEqual(parseClosePayload(new Uint8Array(0)), { code: null, reason: '' });
   });

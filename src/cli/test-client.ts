@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { allCases } from '../cases/catalogue';
 import { startFuzzingServer } from '../cases/fuzzing-server';
 import type { CaseResult } from '../cases/result';
-import { isCaseFailure } from '../report';
+import { failureReasons, isCaseFailure } from '../report';
 import { isLoopbackHost } from '../transport';
 import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readInputFile } from './args';
 import { TIMEOUT_SCALE_MIN, casesToRun, progressLine, sectionSummary, writeJUnit, writeReports } from './test-server';
@@ -66,6 +66,7 @@ export async function testClient(argv: string[]): Promise<number> {
     timeoutScale,
     onCaseDone: (result, index) => {
       if (!quiet || isCaseFailure(result)) console.log(`${result.agent}: ${progressLine(result, index, cases.length)}`);
+      if (isCaseFailure(result)) for (const line of failureReasons(result)) console.log(`      ${line}`);
     },
     updateReports: (agent, results) => {
       const index = writeAll(results);

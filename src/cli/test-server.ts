@@ -5,7 +5,7 @@ import { allCases, selectCases } from '../cases/catalogue';
 import { runSuite } from '../cases/suite';
 import type { CaseDefinition } from '../cases/definition';
 import type { CaseResult } from '../cases/result';
-import { isCaseFailure, renderJUnit, reportFiles } from '../report';
+import { failureReasons, isCaseFailure, renderJUnit, reportFiles } from '../report';
 import { parseWebSocketUrl } from '../transport';
 import { CliUsageError, integerOption, numberOption, parseArgs, prepareOutputDir, prepareOutputFile, readCaFile, type ParsedArgs } from './args';
 
@@ -119,6 +119,7 @@ export async function testServer(argv: string[]): Promise<number> {
     ca,
     onCaseDone: (result, done, total) => {
       if (!args.flags.has('quiet') || isCaseFailure(result)) console.log(progressLine(result, done, total));
+      if (isCaseFailure(result)) for (const line of failureReasons(result)) console.log(`      ${line}`);
     },
   });
   const index = writeReports(reportDir, results);

@@ -6,5 +6,5 @@ export { renderIndexHtml } from './index-html';
 export { renderJUnit, isJUnitFailure } from './junit';
 export { reportFileName, type ReportExtension } from './file-name';
 export { reportFiles, type ReportFile } from './report-files';
-export { verdictWord, isCaseFailure, type VerdictWord } from './verdict';
+export { verdictWord, isCaseFailure, failureReasons, type VerdictWord } from './verdict';
 export { compareCaseIds } from '../cases/select';

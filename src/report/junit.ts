@@ -8,8 +8,7 @@ import type { CaseResult } from '../cases/result';
 import { compareCaseIds } from '../cases/select';
 import { closingSentence } from './case-text';
 import { reportFileName } from './file-name';
-import { expectedRepr, observedRepr } from './python-repr';
-import { isCaseFailure } from './verdict';
+import { failureReasons, isCaseFailure } from './verdict';
 
 /** A testcase fails by the CLI's rule (see isCaseFailure). */
 export function isJUnitFailure(result: CaseResult): boolean {
@@ -44,9 +43,7 @@ function testCase(result: CaseResult): string {
   // The message is the sentence of the verdict that failed: the behaviour's, else the closing's.
   const message = result.behavior === 'FAILED' ? result.result : result.resultClose;
   const failure = isJUnitFailure(result)
-    ? `      <failure type="${xml(`${result.behavior} / ${result.behaviorClose}`)}" message="${xml(message)}">${xml(
-        `Expected: ${expectedRepr(result.expected)}\nObserved: ${observedRepr(result.observed)}\nClosing: ${closingSentence(result)}`,
-      )}</failure>\n`
+    ? `      <failure type="${xml(`${result.behavior} / ${result.behaviorClose}`)}" message="${xml(message)}">${xml(failureReasons(result, 1000).join('\n'))}</failure>\n`
     : '';
   const out = `behavior: ${result.behavior}\nclosing: ${closingSentence(result)}\nreport: ${reportFileName(result.agent, result.caseId, 'html')}`;
   // CI tools read a classname's dots as packages: an agent such as 127.0.0.1:9001 keeps none.

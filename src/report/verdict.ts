@@ -1,4 +1,6 @@
-import type { Behavior, BehaviorClose } from '../cases/result';
+import { INITIAL_BEHAVIOR } from '../cases/judge';
+import type { Behavior, BehaviorClose, CaseResult } from '../cases/result';
+import { expectedRepr, observedRepr } from './python-repr';
 
 export type VerdictWord = 'Pass' | 'Non-Strict' | 'Informational' | 'Fail';
 
@@ -29,6 +31,28 @@ export function verdictWord(behavior: Behavior): VerdictWord {
  */
 export function isCaseFailure(result: { behavior: Behavior; behaviorClose: BehaviorClose }): boolean {
   return result.behavior === 'FAILED' || result.behaviorClose === 'FAILED';
+}
+
+/**
+ * Why a case went wrong, in a few lines for a terminal or a CI log (its report has the whole
+ * story): the behaviour's sentence, with the events expected and seen when they decided it; the
+ * close we failed the connection with, whose reason names the peer's fault; and what was wrong
+ * with the closing. Empty for a case that passed on both counts.
+ */
+export function failureReasons(result: CaseResult, width = 160): string[] {
+  const lines: string[] = [];
+  if (result.behavior === 'FAILED') {
+    lines.push(`behaviour FAILED: ${result.result}`);
+    if (result.result === INITIAL_BEHAVIOR.result) lines.push(`  expected ${expectedRepr(result.expected)}`, `  observed ${observedRepr(result.observed)}`);
+  }
+  const facts = result.closeFacts;
+  if ((result.behavior === 'FAILED' || result.behaviorClose !== 'OK') && facts.failedByMe && facts.localCloseCode !== null) {
+    lines.push(`we failed the connection: ${facts.localCloseCode}${facts.localCloseReason ? ` ${facts.localCloseReason}` : ''}`);
+  }
+  if (result.behaviorClose !== 'OK' && result.behaviorClose !== 'INFORMATIONAL') {
+    lines.push(`closing ${result.behaviorClose}: ${result.resultClose}${facts.wasNotCleanReason ? ` (${facts.wasNotCleanReason})` : ''}`);
+  }
+  return lines.map((line) => (line.length > width ? `${line.slice(0, width - 3)}...` : line));
 }
 
 /** Colour classes (shared by the case pages and the index), named after Autobahn's. */

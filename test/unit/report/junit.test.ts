@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CaseResult } from '../../../src/cases/result';
 import { isJUnitFailure, renderJUnit } from '../../../src/report/junit';
+import { failureReasons } from '../../../src/report/verdict';
 import { seedCase } from './seed-case';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -21,9 +22,10 @@ test('the exact document: a suite per agent, a case per case, failures with thei
 <testsuites name="WebSocket Workbench" tests="2" failures="1" time="0.020">
   <testsuite name="srv" tests="2" failures="1" errors="0" skipped="0" time="0.020">
     <testcase classname="srv" name="Case 1.1.1" time="0.010">
-      <failure type="FAILED / UNCLEAN" message="Actual events differ from any expected.">Expected: {&apos;OK&apos;: []}
-Observed: [(&apos;pong&apos;, u&apos;x&apos;)]
-Closing: The spec requires the connection to be failed cleanly here (UNCLEAN)</failure>
+      <failure type="FAILED / UNCLEAN" message="Actual events differ from any expected.">behaviour FAILED: Actual events differ from any expected.
+  expected {&apos;OK&apos;: []}
+  observed [(&apos;pong&apos;, u&apos;x&apos;)]
+closing UNCLEAN: The spec requires the connection to be failed cleanly here (peer dropped the TCP connection without previous WebSocket closing handshake)</failure>
       <system-out>behavior: FAILED
 closing: The spec requires the connection to be failed cleanly here (UNCLEAN)
 report: srv_case_1_1_1.html</system-out>
@@ -70,4 +72,24 @@ test('peer text is escaped, and characters XML cannot hold become U+FFFD', () =>
   assert.ok(xml.includes('message="bad \ufffd\ufffd\ufffd reason &lt;/failure&gt;&lt;injected/&gt;"'));
   assert.ok(!xml.includes('<injected/>'));
   assert.ok(![...xml].some((char) => char.charCodeAt(0) < 0x09));
+});
+
+test('why a case failed, in a few lines: the verdicts\' sentences, the events, the fault we failed the connection on', () => {
+  const failed = result('1.1.1', {
+    behavior: 'FAILED',
+    result: 'Actual events differ from any expected.',
+    expected: { OK: [{ type: 'message', payload: text(''), binary: false }] },
+    behaviorClose: 'WRONG CODE',
+    resultClose: 'The close code should have been 1000 or empty',
+    closeFacts: { ...seedCase().closeFacts, failedByMe: true, localCloseCode: 1002, localCloseReason: 'RSV bits 4 set without a negotiated extension', wasNotCleanReason: null },
+  });
+  assert.deepEqual(failureReasons(failed), [
+    'behaviour FAILED: Actual events differ from any expected.',
+    "  expected {'OK': [('message', u'', False)]}",
+    '  observed []',
+    'we failed the connection: 1002 RSV bits 4 set without a negotiated extension',
+    'closing WRONG CODE: The close code should have been 1000 or empty',
+  ]);
+  assert.deepEqual(failureReasons(result('2.1', { behavior: 'OK', behaviorClose: 'OK' })), []);
+  assert.ok(failureReasons(failed, 40).every((line) => line.length <= 40));
 });

@@ -5,13 +5,17 @@
  * protocol violation drops TCP (failConnection while closing); a pong is still recorded; and a
  * close frame, even the one that broke the protocol, is taken as the reply to its close (wasClean).
  *
+ * As a client, Autobahn stays in CLOSING after the reply until the server drops TCP, and reads on:
+ * a later violation drops TCP (the handshake stays clean), a later close is taken again. Autobahn
+ * re-runs its checks of a header's first two octets at every read until the header is complete,
+ * so a bad header split across reads is a second violation at the next read.
+ *
  * Our engine stops reading at the first fault, as RFC 6455 §7.1.7 asks, so the runner keeps this
- * reader beside it. Until the engine fails it only follows the frame stream (headers, and views of
- * payloads until the engine delivers the frame); then it takes over at the frame the engine failed
- * on. Two things it does not reproduce: compressed messages after the fault are not inflated (the
- * context went with the engine), so their text is not checked; and a text message broken by a
- * header fault in a later fragment is checked from that fragment on, skipping the continuation
- * octets of a character begun before it.
+ * reader beside it. Until the engine fails it only follows the frame stream (headers, views of
+ * payloads until the engine delivers the frame, and the unfinished character at the end of a text
+ * message's last delivered frame); then it takes over at the frame the engine failed on. Not
+ * reproduced: compressed messages after the fault are not inflated (the context went with the
+ * engine), so their text is not checked.
  */
 import { Opcode, Utf8Validator, isValidUtf8, maskInto, type FrameHeader, type ProtocolError } from '../engine';
 import type { RxFrameFields } from '../wire';
@@ -77,13 +81,15 @@ export class AfterFailureReader {
   /** Autobahn's inside_message, as of the headers read so far, and what that message is. */
   private insideMessage = false;
   private messageIsText = false;
+  /** The octets of a character the text message's delivered frames left unfinished (at most 3). */
+  private textTail: Uint8Array = EMPTY;
+  /** The engine failed on a header the reader has only begun: Autobahn checks it again at the next read. */
+  private headerRecheck = false;
 
   private takenOver = false;
   private ended = false;
   /** How the text of the message in progress is checked after the takeover. */
   private textCheck: 'none' | 'check' | 'rejected' = 'none';
-  /** Skip continuation octets until the first that begins a character (see the file comment). */
-  private resync = false;
   private readonly validator = new Utf8Validator();
   private out: AfterFailure[] = [];
 
@@ -95,6 +101,11 @@ export class AfterFailureReader {
    * after the takeover (nothing before).
    */
   push(chunk: Uint8Array): AfterFailure[] {
+    if (this.headerRecheck && chunk.length) {
+      this.headerRecheck = false;
+      const h = this.header;
+      this.violation(this.headerViolations(h, { fin: (h[0] & 0x80) !== 0, rsv: (h[0] >> 4) & 7, opcode: h[0] & 0x0f, masked: (h[1] & 0x80) !== 0, len7: h[1] & 0x7f, length: 126 })[0] ?? 'protocol violation');
+    }
     let pos = 0;
     while (pos < chunk.length && !this.ended) {
       const frame = this.current;
@@ -119,6 +130,11 @@ export class AfterFailureReader {
     record.pieces = [];
     record.logged = [];
     this.lastDelivered = { record, payload: record.opcode === Opcode.Close ? payload : EMPTY };
+    if (record.opcode < 8) {
+      if (record.beginsMessage) this.textTail = EMPTY;
+      if (record.inText) this.textTail = unfinishedCharacter(this.textTail, payload);
+      if (record.fin) this.textTail = EMPTY;
+    }
   }
 
   /**
@@ -131,15 +147,12 @@ export class AfterFailureReader {
     this.takenOver = true;
     const pending = this.undelivered.splice(0);
     if (!error.frame) this.afterDeliveredFault();
-    // The engine checks a header from its first two octets on: the rest of it may still be on its way.
     else if (pending.length) this.adoptOffending(pending[0], error);
-    else this.offendingHeaderDue = error;
+    // The engine checks a header from its first two octets on: the rest of it is still on its way.
+    else if (this.headerFill >= 2) this.headerRecheck = true;
     for (const record of pending) this.advance(record);
     return this.drain();
   }
-
-  /** The fault the engine failed on, in a frame whose header the reader has not finished. */
-  private offendingHeaderDue: ProtocolError | null = null;
 
   /** The frame the engine failed on: its fault was Autobahn's first violation, and was answered. */
   private adoptOffending(frame: FrameRecord, error: ProtocolError): void {
@@ -152,8 +165,11 @@ export class AfterFailureReader {
       frame.pieces = [];
       this.textCheck = 'rejected';
     } else if (!frame.beginsMessage) {
+      // A fault inside a message (in a continuation, or a control frame between its fragments):
+      // Autobahn checks the rest of its text from where the delivered frames left it.
       this.textCheck = frame.inText ? 'check' : 'none';
-      this.resync = true;
+      this.validator.reset();
+      this.validator.feed(this.textTail);
     }
   }
 
@@ -166,7 +182,7 @@ export class AfterFailureReader {
     const { payload } = last;
     const reason = payload.length > 2 ? payload.subarray(2) : null;
     if (reason && !isValidUtf8(reason)) return this.violation('invalid close reason (non-UTF-8 payload)');
-    this.end({ type: 'close', code: payload.length >= 2 ? (payload[0] << 8) | payload[1] : null, reason: reason && utf8(reason) });
+    this.closeReply(payload.length >= 2 ? (payload[0] << 8) | payload[1] : null, reason);
   }
 
   private readHeader(chunk: Uint8Array, pos: number): number {
@@ -205,6 +221,8 @@ export class AfterFailureReader {
       this.insideMessage = true;
       this.messageIsText = opcode === Opcode.Text && !(this.options.deflate && rsv === 4);
     }
+    // A control frame between fragments belongs to no message, but a fault in it leaves the
+    // message's text to be checked on: it carries what that message is.
     const frame: FrameRecord = {
       fin,
       rsv,
@@ -214,7 +232,7 @@ export class AfterFailureReader {
       length,
       violations,
       beginsMessage,
-      inText: isData && this.messageIsText,
+      inText: (isData || this.insideMessage) && this.messageIsText,
       received: 0,
       pieces: [],
       logged: [],
@@ -225,10 +243,6 @@ export class AfterFailureReader {
     if (isData && fin) this.insideMessage = false;
     this.current = frame;
     if (!this.takenOver) this.undelivered.push(frame);
-    else if (this.offendingHeaderDue) {
-      this.adoptOffending(frame, this.offendingHeaderDue);
-      this.offendingHeaderDue = null;
-    }
   }
 
   /** Autobahn's header checks (processDataHybi), in its order. */
@@ -278,12 +292,11 @@ export class AfterFailureReader {
     if (frame.beginsMessage) {
       frame.beginsMessage = false;
       this.validator.reset();
-      this.resync = false;
       this.textCheck = frame.inText ? 'check' : 'none';
     }
     const pieces = frame.pieces;
     frame.pieces = [];
-    if (frame.opcode < 8) {
+    if (frame.opcode < 8 && this.textCheck !== 'none') {
       for (const piece of pieces) {
         if (!this.checkText(unmask(frame, [piece]))) return this.violation('encountered invalid UTF-8 while processing text message');
       }
@@ -312,28 +325,31 @@ export class AfterFailureReader {
     if (code !== null && !autobahnAcceptsCloseCode(code)) return this.violation(`invalid close code ${code}`);
     const reason = payload.length > 2 ? payload.subarray(2) : null;
     if (reason && !isValidUtf8(reason)) return this.violation('invalid close reason (non-UTF-8 payload)');
-    this.end({ type: 'close', code, reason: reason && utf8(reason) });
+    this.closeReply(code, reason);
+  }
+
+  /** The reply: a server drops TCP at once; a client waits for the server to, reading on. */
+  private closeReply(code: number | null, reason: Uint8Array | null): void {
+    this.out.push({ type: 'close', code, reason: reason && utf8(reason) });
+    if (this.options.isServer) this.end();
   }
 
   private checkText(data: Uint8Array): boolean {
     if (this.textCheck === 'none' || data.length === 0) return true;
     if (this.textCheck === 'rejected') return false;
-    let from = 0;
-    if (this.resync) {
-      while (from < data.length && from < 3 && (data[from] & 0xc0) === 0x80) from++;
-      if (from < data.length) this.resync = false;
-    }
-    return this.validator.feed(from ? data.subarray(from) : data);
+    return this.validator.feed(data);
   }
 
   private violation(reason: string): void {
-    this.end({ type: 'violation', reason });
+    this.out.push({ type: 'violation', reason });
+    this.end();
   }
 
-  private end(last: AfterFailure): void {
-    this.out.push(last);
+  /** Autobahn has dropped TCP (or, as a server, is about to): nothing more is read. */
+  private end(): void {
     this.ended = true;
     this.current = null;
+    this.headerRecheck = false;
   }
 
   private drain(): AfterFailure[] {
@@ -355,6 +371,21 @@ function unmask(frame: FrameRecord, pieces: Piece[]): Uint8Array {
     at += piece.data.length;
   }
   return out;
+}
+
+/**
+ * The octets of the character left unfinished at the end of a text stream that has been valid so
+ * far, given the unfinished octets before `payload`: at most 3, or none.
+ */
+function unfinishedCharacter(before: Uint8Array, payload: Uint8Array): Uint8Array {
+  const end = payload.length >= 4 ? payload.subarray(payload.length - 4) : Buffer.concat([before, payload]).subarray(-4);
+  for (let i = end.length - 1; i >= Math.max(0, end.length - 3); i--) {
+    const octet = end[i];
+    if ((octet & 0xc0) === 0x80) continue;
+    const size = octet >= 0xf0 ? 4 : octet >= 0xe0 ? 3 : octet >= 0xc0 ? 2 : 1;
+    return end.length - i < size ? end.slice(i) : EMPTY;
+  }
+  return EMPTY;
 }
 
 const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');

@@ -562,7 +562,10 @@ class CaseRun implements CaseContext {
           break;
         case 'violation':
           this.readingAfterFailure = false;
-          this.droppedForViolation(item.reason);
+          // After the reply (a client reads on until the server drops TCP) the handshake stays
+          // clean: Autobahn only drops the connection.
+          if (this.facts.wasClean) this.drop();
+          else this.droppedForViolation(item.reason);
           break;
       }
     }

@@ -56,6 +56,8 @@ export interface CaseView {
   expectation: string;
   result: string;
   resultClose: string;
+  /** Why the case went wrong, a line each (failureReasons); empty when it passed on both counts. */
+  why: string[];
   expected: string;
   observed: string;
   closingRows: { key: string; value: string; description: string }[];

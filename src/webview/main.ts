@@ -277,6 +277,7 @@ function renderCase(view: CaseView, backToMatrix: boolean): HTMLElement {
     ...(backToMatrix ? [back] : []),
     el('h1', { text: view.title }),
     el('p', {}, el('span', { className: verdictClass(view.behavior), text: view.behavior, attrs: { role: 'status', 'aria-label': `Verdict ${view.behavior}` } }), el('span', { className: verdictClass(view.behaviorClose), text: `close ${view.behaviorClose}` }), el('span', { className: 'muted', text: `${view.agent} · ${view.durationMs} ms` })),
+    ...(view.why.length ? [section('Why', el('pre', { className: 'why', text: view.why.join('\n') }))] : []),
     section('Case Description', el('p', { className: 'prose', text: view.description })),
     section('Case Expectation', el('p', { className: 'prose', text: view.expectation })),
     section('Case Outcome', el('p', { text: view.result }), el('h3', { text: 'Expected' }), el('pre', { text: view.expected }), el('h3', { text: 'Observed' }), el('pre', { text: view.observed })),

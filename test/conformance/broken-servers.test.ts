@@ -197,6 +197,16 @@ describe('a server that sets RSV1 on its echoes, and closes properly', () => {
   });
 });
 
+describe('a server that sets RSV1 on its echoes, answers our close with 1000, and sends a frame after it', () => {
+  withBrokenServer({ echoRsv: true, closeCode: 1000, frameAfterClose: true }, (url) => {
+    test('1.1.1: as a client Autobahn reads on after the reply; the frame after it drops TCP, the handshake still clean: FAILED / FAILED BY CLIENT', async () => {
+      const [r] = await runCases(url(), ['1.1.1'], { timeoutScale: SCALE });
+      assert.deepEqual(verdicts([r]), { '1.1.1': 'FAILED / FAILED BY CLIENT' });
+      assert.deepEqual([r.closeFacts.wasClean, r.closeFacts.droppedByMe, r.closeFacts.remoteCloseCode], [true, true, 1000]);
+    });
+  });
+});
+
 describe('a server that masks the frames it sends', () => {
   withBrokenServer({ maskFrames: true }, (url) => {
     test('1.1.x: we fail the masked echo; its masked close reply is a second violation, so TCP is dropped at once: FAILED / UNCLEAN', async () => {

@@ -168,6 +168,8 @@ describe('Test a Client, the results matrix and the panel serializer', function 
       return p.bodyText.includes('Case 1.1.1') && p.bodyText.includes('FAILED') ? p : undefined;
     });
     assert.match(clicked.bodyText, /wsw-mute/);
+    // Why it failed, first: the mute client never echoed.
+    assert.match(clicked.bodyText, /Why\s*behaviour FAILED: Actual events differ from any expected\.\s*expected \{'OK': \[\('message', u'', False\)\]\}\s*observed \[\]/);
   });
 
   it('/updateReports writes the reports of every agent; Stop Server ends the client runs', async () => {

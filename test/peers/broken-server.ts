@@ -30,6 +30,8 @@ export interface BrokenServerFlaws {
   longLengths?: boolean;
   /** Echoes are sent with RSV1 set, though no extension was agreed. */
   echoRsv?: boolean;
+  /** After its close frame, the server sends a frame with a reserved opcode. */
+  frameAfterClose?: boolean;
 }
 
 export interface BrokenServer {
@@ -75,6 +77,7 @@ function serveConnection(socket: net.Socket, flaws: BrokenServerFlaws): void {
   const close = (code: number | null) => {
     const payload = code === null ? Buffer.alloc(0) : Buffer.from([code >> 8, code & 0xff]);
     socket.write(encodeFrame(8, payload, 0, flaws));
+    if (flaws.frameAfterClose) socket.write(Buffer.from([0x83, 0x00]));
     socket.end();
     state = 'closed';
   };

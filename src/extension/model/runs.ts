@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { runSuite } from '../../cases/suite';
 import { sectionTitles, selectCases } from '../../cases/catalogue';
 import { compareCaseIds } from '../../cases/select';
-import { isCaseFailure } from '../../report';
+import { failureReasons, isCaseFailure } from '../../report';
 import type { CaseResult } from '../../cases/result';
 import { caseTitle } from '../../report/case-text';
 import { catalogueText } from '../../report/catalogue-markup';
@@ -188,6 +188,7 @@ export function caseView(result: CaseResult): CaseView {
     expectation: catalogueText(result.expectation),
     result: result.result,
     resultClose: result.resultClose,
+    why: failureReasons(result, 1000),
     expected: expectedRepr(result.expected),
     observed: observedRepr(result.observed),
     closingRows: closingRows(result.closeFacts),

@@ -102,9 +102,8 @@ export class AfterFailureReader {
    */
   push(chunk: Uint8Array): AfterFailure[] {
     if (this.headerRecheck && chunk.length) {
-      this.headerRecheck = false;
-      const h = this.header;
-      this.violation(this.headerViolations(h, { fin: (h[0] & 0x80) !== 0, rsv: (h[0] >> 4) & 7, opcode: h[0] & 0x0f, masked: (h[1] & 0x80) !== 0, len7: h[1] & 0x7f, length: 126 })[0] ?? 'protocol violation');
+      // The engine's fault is one of these checks, so there is one.
+      this.violation(this.firstOctetsViolations(this.header[0], this.header[1])[0]);
     }
     let pos = 0;
     while (pos < chunk.length && !this.ended) {
@@ -214,7 +213,7 @@ export class AfterFailureReader {
       for (let i = 2; i < 10; i++) length = length * 256 + h[i];
       p = 10;
     }
-    const violations = this.headerViolations(h, { fin, rsv, opcode, masked, len7, length });
+    const violations = this.headerViolations(h, len7, length);
     const isData = opcode < 8;
     const beginsMessage = isData && !this.insideMessage;
     if (beginsMessage) {
@@ -246,7 +245,19 @@ export class AfterFailureReader {
   }
 
   /** Autobahn's header checks (processDataHybi), in its order. */
-  private headerViolations(h: Uint8Array, f: { fin: boolean; rsv: number; opcode: number; masked: boolean; len7: number; length: number }): string[] {
+  private headerViolations(h: Uint8Array, len7: number, length: number): string[] {
+    const found = this.firstOctetsViolations(h[0], h[1]);
+    if (len7 === 126 && length < 126) found.push('invalid data frame length (not using minimal length encoding)');
+    if (len7 === 127) {
+      if (h[2] & 0x80) found.push('invalid data frame length (>2^63)');
+      if (length < 65536) found.push('invalid data frame length (not using minimal length encoding)');
+    }
+    return found;
+  }
+
+  /** The checks Autobahn makes as soon as a header's first two octets are in (again at each read until it is whole). */
+  private firstOctetsViolations(b0: number, b1: number): string[] {
+    const f = { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked: (b1 & 0x80) !== 0, len7: b1 & 0x7f };
     const found: string[] = [];
     const { deflate, isServer } = this.options;
     const compressed = deflate && f.rsv === 4;
@@ -264,11 +275,6 @@ export class AfterFailureReader {
       if (!this.insideMessage && f.opcode === 0) found.push('received continuation data frame outside fragmented message');
       if (this.insideMessage && f.opcode !== 0) found.push('received non-continuation data frame while inside fragmented message');
       if (compressed && this.insideMessage) found.push('received continuation data frame with compress bit set [permessage-deflate]');
-    }
-    if (f.len7 === 126 && f.length < 126) found.push('invalid data frame length (not using minimal length encoding)');
-    if (f.len7 === 127) {
-      if (h[2] & 0x80) found.push('invalid data frame length (>2^63)');
-      if (f.length < 65536) found.push('invalid data frame length (not using minimal length encoding)');
     }
     return found;
   }

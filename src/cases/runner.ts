@@ -76,7 +76,7 @@ export interface RunCaseOptions {
 const EMPTY = new Uint8Array(0);
 const TRAFFIC_ENTRIES: ReadonlySet<WireLogEntry['kind']> = new Set(['rx-octets', 'tx-octets', 'rx-frame', 'tx-frame']);
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-const lossyUtf8 = new TextDecoder();
+const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Runs `definition` to its end (the TCP connection closed) and judges it. Never rejects. */
 export function runCase(definition: CaseDefinition, options: RunCaseOptions): Promise<CaseResult> {

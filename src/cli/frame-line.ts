@@ -12,7 +12,7 @@ const opcodeNames: Record<number, string> = {
 
 export const opcodeName = (opcode: number): string => opcodeNames[opcode] ?? `OP${opcode}`;
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Text when the bytes are printable UTF-8, else hex; cut to `max` characters. */
 export function previewPayload(payload: Uint8Array, max = 64): string {

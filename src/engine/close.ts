@@ -10,7 +10,8 @@ export interface ClosePayload {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a reason that begins with U+FEFF keeps it (the default decoder drops it).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Reads a received close payload, failing with 1002 (bad length or code) or 1007 (bad reason).
@@ -25,6 +26,11 @@ export function parseClosePayload(payload: Uint8Array, validCode: (code: number)
   const reason = payload.subarray(2);
   if (!isValidUtf8(reason)) throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'close reason is not valid UTF-8');
   return { code, reason: decoder.decode(reason) };
+}
+
+/** The reason of a close payload (after its code), as text. */
+export function closeReasonText(payload: Uint8Array): string {
+  return decoder.decode(payload.subarray(2));
 }
 
 /** Builds a close payload to send; a code that may not go on the wire is a UsageError. */

@@ -8,7 +8,7 @@ import { CloseCode, Opcode, isControlOpcode, isValidWireCloseCode } from './cons
 import { FrameParser, encodeFrame, type FrameHeader, type FrameSink } from './frame';
 import { ProtocolError, UsageError } from './errors';
 import { Utf8Validator, isValidUtf8 } from './utf8';
-import { encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload } from './close';
+import { closeReasonText, encodeClosePayload, parseClosePayload, truncateUtf8, type ClosePayload } from './close';
 import type { PerMessageDeflate } from './deflate';
 import { pooledRandomMask } from './mask';
 import { NONE, append } from './lists';
@@ -358,7 +358,7 @@ export class Connection implements FrameSink {
     if (this.closeSent) throw new UsageError('WSW_USAGE_CLOSE_SENT', 'a close frame was already sent');
     this.assertCanSendControl();
     const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : null;
-    this.writeClose(payload, { code, reason: new TextDecoder().decode(payload.subarray(2)) });
+    this.writeClose(payload, { code, reason: closeReasonText(payload) });
   }
 
   /** Bytes written as they are, e.g. from the raw frame composer. No protocol checks. */

@@ -188,7 +188,13 @@ export function createNodeDeflateCodec(options: { streaming?: boolean } = {}): D
         let primed = false;
         return {
           decompress(data, max) {
-            const { output, leftover } = run!(data, max);
+            let { output, leftover } = run!(data, max);
+            // Nothing taken: the last message ended its stream exactly (a final stored block that
+            // the appended 00 00 ff ff completes), which no leftover showed. Go on with a fresh one.
+            if (output !== 'too-large' && output.length === 0 && data.length > 0 && leftover === data.length) {
+              replace(recent.window());
+              ({ output, leftover } = run!(data, max));
+            }
             if (output === 'too-large') return output;
             recent.add(output);
             if (leftover > 0) replace(recent.window());

@@ -44,6 +44,11 @@ describe('RFC 6455 §5.5.1 received close payloads', () => {
     assert.deepEqual(parseClosePayload(hex('0fa0 4f4b 20e282ac')), { code: 4000, reason: 'OK €' });
   });
 
+  test('a reason that begins with U+FEFF keeps it (the default TextDecoder drops a leading BOM)', () => {
+    assert.deepEqual(parseClosePayload(hex('03e8efbbbf')), { code: 1000, reason: '\ufeff' });
+    assert.deepEqual(parseClosePayload(hex('03e8efbbbf41')), { code: 1000, reason: '\ufeffA' });
+  });
+
   test('a 1-byte payload → 1002 WSW_ERR_INVALID_CLOSE_PAYLOAD', () => {
     assert.throws(() => parseClosePayload(hex('03')), (e: unknown) => e instanceof ProtocolError && e.closeCode === 1002 && e.code === 'WSW_ERR_INVALID_CLOSE_PAYLOAD');
   });

@@ -12,6 +12,7 @@ import {
 import { parseExtensionList, formatExtension, type ExtensionElement } from '../../src/engine/extensions';
 import { HandshakeError, ProtocolError } from '../../src/engine/errors';
 import { hex, nodeDeflateCodec, noDeflateParams, prng, randomBytes, toHex, utf8 } from './helpers';
+import { createNodeDeflateCodec } from '../../src/transport/deflate-codec';
 
 const element = (header: string): ExtensionElement => {
   const [first] = parseExtensionList(header);
@@ -247,6 +248,17 @@ describe('RFC 7692 §7.2.3 examples (PerMessageDeflate with node:zlib)', () => {
     const fresh = new PerMessageDeflate(params({ clientNoContextTakeover: true }), 'server', nodeDeflateCodec);
     fresh.decompress(hex('f348cdc9c9070000'), 1000);
     assert.equal(toHex(fresh.decompress(hex('f248cdc9c90700'), 1000)), '48656c6c6f', 'a self-contained message still inflates');
+  });
+
+  test('a message whose final stored block the appended 00 00 ff ff completes ends the stream exactly: the next message still inflates', () => {
+    // 01 = BFINAL, stored; with the tail: LEN 0000, NLEN ffff. Nothing is left over to show that
+    // the stream ended (found by a differential fuzz against ws, which loses it too).
+    for (const codec of [nodeDeflateCodec, createNodeDeflateCodec({ streaming: false })]) {
+      const client = new PerMessageDeflate(params(), 'client', codec);
+      assert.equal(client.decompress(hex('01'), 1000).length, 0);
+      assert.equal(toHex(client.decompress(hex('f248cdc9c90700'), 1000)), '48656c6c6f');
+      assert.throws(() => client.decompress(hex('deadbeef'), 1000), (e: unknown) => e instanceof ProtocolError && e.closeCode === 1007, 'garbage after it still fails');
+    }
   });
 
   test('§7.2.3.5 two DEFLATE blocks: f2 48 05 00 00 00 ff ff ca c9 c9 07 00', () => {

@@ -147,7 +147,7 @@ export function maskSecrets(text: string, headers: HeaderSpec[]): string {
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * How a connection ended, for the tree, the panel and exports: the code and reason, whether the

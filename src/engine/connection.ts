@@ -130,6 +130,12 @@ export interface SendMessageOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+/**
+ * A message may be read straight into its own buffer (receiveBuffer()) while at least this much of
+ * it is still to come, a socket's usual read. Smaller messages mostly come in one read, and are
+ * delivered as views of it, without a copy.
+ */
+const DIRECT_READ_MIN = 64 * 1024;
 const textEncoder = new TextEncoder();
 
 export class Connection implements FrameSink {
@@ -167,6 +173,14 @@ export class Connection implements FrameSink {
   // piece (a new array per message and two per frame were much of the garbage at 16 bytes).
   private messageFirstChunk: Uint8Array | null = null;
   private messageChunks: Uint8Array[] = NONE;
+  /**
+   * A large unfragmented uncompressed message that arrives unmasked (what a client receives) may
+   * be read straight into its own buffer (see receiveBuffer()): this is that buffer, once asked
+   * for, and `messageDirectFill` how much of it has arrived.
+   */
+  private messageDirectAllowed = false;
+  private messageDirect: Uint8Array | null = null;
+  private messageDirectFill = 0;
   private messageSize = 0;
   private messageFragments = 0;
   private readonly validator = new Utf8Validator();
@@ -218,6 +232,38 @@ export class Connection implements FrameSink {
     } catch (error) {
       this.failParsing(error);
     }
+  }
+
+  /**
+   * Where the transport may read the next bytes from the peer, or null for a buffer of its own.
+   * While the payload of a large message is arriving (unfragmented, uncompressed, unmasked: what a
+   * client receives), this is the rest of the message's own buffer. Reading into it and passing
+   * what was read to receiveData() puts the bytes where the message is delivered from, without
+   * the copy that joining a socket's reads would cost (receiveData() sees that they are already
+   * in place). Valid until the next receiveData(); the reads must not run past it.
+   */
+  receiveBuffer(): Uint8Array | null {
+    const frame = this.frame;
+    if (!this.messageDirectAllowed || frame === null || this.discarding || this.parser.hasHeld) return null;
+    let direct = this.messageDirect;
+    if (direct === null) {
+      // Worth it only while more than a read's worth is to come: with less, one more read would
+      // bring the rest, and reading just that rest would cost a read of its own.
+      if (frame.length - this.messageSize < DIRECT_READ_MIN) return null;
+      // The header's read brought the first piece of the payload: it is the one part copied.
+      direct = this.messageDirect = allocFilled(frame.length);
+      const first = this.messageFirstChunk;
+      if (first !== null) direct.set(first, 0);
+      let fill = first?.length ?? 0;
+      for (const chunk of this.messageChunks) {
+        direct.set(chunk, fill);
+        fill += chunk.length;
+      }
+      this.messageDirectFill = fill;
+      this.messageFirstChunk = null;
+      this.messageChunks = NONE;
+    }
+    return direct.subarray(this.messageDirectFill);
   }
 
   /** The peer closed its side of the TCP connection (or the transport is gone). */
@@ -410,6 +456,7 @@ export class Connection implements FrameSink {
       this.messageSize = 0;
       this.messageFragments = 0;
       this.validator.reset();
+      this.messageDirectAllowed = header.fin && !header.masked && !this.messageCompressed && header.length >= DIRECT_READ_MIN;
     }
     if (++this.messageFragments > this.limits.maxFragments) {
       throw new ProtocolError(1009, 'WSW_ERR_TOO_MANY_FRAGMENTS', `message has more than ${this.limits.maxFragments} fragments`);
@@ -427,7 +474,12 @@ export class Connection implements FrameSink {
     if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.validator.feed(chunk)) {
       throw new ProtocolError(1007, 'WSW_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
     }
-    if (this.messageFirstChunk === null) this.messageFirstChunk = chunk;
+    const direct = this.messageDirect;
+    if (direct !== null) {
+      // Read into receiveBuffer() as asked, or (a transport that did not) copied there.
+      if (chunk.buffer !== direct.buffer || chunk.byteOffset !== direct.byteOffset + this.messageDirectFill) direct.set(chunk, this.messageDirectFill);
+      this.messageDirectFill += chunk.length;
+    } else if (this.messageFirstChunk === null) this.messageFirstChunk = chunk;
     else this.messageChunks = append(this.messageChunks, chunk);
     this.messageSize += chunk.length;
   }
@@ -464,6 +516,7 @@ export class Connection implements FrameSink {
 
   /** The message's payload: its one piece as it came (zero-copy), or its pieces joined. */
   private messagePayload(): Uint8Array {
+    if (this.messageDirect !== null) return this.messageDirect;
     const first = this.messageFirstChunk;
     if (first === null) return EMPTY;
     if (this.messageChunks.length === 0) return first;
@@ -474,6 +527,8 @@ export class Connection implements FrameSink {
   private resetMessageChunks(): void {
     this.messageFirstChunk = null;
     this.messageChunks = NONE;
+    this.messageDirect = null;
+    this.messageDirectAllowed = false;
   }
 
   private handleControl(opcode: number, payload: Uint8Array): void {

@@ -16,6 +16,7 @@ import {
 } from '../engine';
 import { nodeDeflateCodec } from './deflate-codec';
 import { ConnectError, describeSocketError } from './errors';
+import { SocketReads } from './socket-reads';
 import { parseWebSocketUrl } from './url';
 import { WebSocketConnection, type WebSocketOptions } from './websocket';
 
@@ -59,16 +60,22 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
   const where = `${target.secure ? 'wss' : 'ws'}://${target.hostHeader}`;
 
   return new Promise((resolve, reject) => {
+    // Reads go straight into large messages (socket-reads.ts); TLS decrypts into them.
+    const reads = new SocketReads();
     const socket: net.Socket = target.secure
-      ? tls.connect({
-          host: target.host,
-          port: target.port,
-          servername: options.servername ?? (net.isIP(target.host) ? undefined : target.host),
-          rejectUnauthorized: !options.insecure,
-          ca: options.ca,
-          ALPNProtocols: ['http/1.1'],
-        })
-      : net.connect({ host: target.host, port: target.port });
+      ? tls.connect(
+          // tls.connect takes `onread` (Node's documentation says so) where @types/node does not.
+          {
+            host: target.host,
+            port: target.port,
+            servername: options.servername ?? (net.isIP(target.host) ? undefined : target.host),
+            rejectUnauthorized: !options.insecure,
+            ca: options.ca,
+            ALPNProtocols: ['http/1.1'],
+            onread: reads.onread,
+          } as tls.ConnectionOptions,
+        )
+      : net.connect({ host: target.host, port: target.port, onread: reads.onread });
     socket.setNoDelay(true);
     let settled = false;
     const received: Buffer[] = [];
@@ -91,7 +98,7 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
     const onClose = () => fail(new ConnectError('WSW_CONNECT_CLOSED', `${where} closed the connection before answering the WebSocket handshake`));
     socket.on('error', onError);
     socket.on('close', onClose);
-    socket.on('data', onData);
+    reads.deliver = onData;
 
     function onData(chunk: Buffer) {
       if (settled) return;
@@ -115,7 +122,6 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
       settled = true;
       clearTimeout(timer);
       // Only ours: a TLS socket has listeners of Node's own on 'close'.
-      socket.removeListener('data', onData);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
       const engine = new Connection({
@@ -139,6 +145,7 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
           remotePort: socket.remotePort ?? target.port,
         },
         options,
+        reads,
       );
       // Bytes that came with the response go to the engine now, ahead of anything read later (also
       // if the caller resumes the socket at once); their events wait until the caller, resumed by

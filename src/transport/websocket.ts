@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import type { SocketReads } from './socket-reads';
 import { Connection, UsageError, allocFilled, type CloseResult, type ProtocolError, type ConnectionEvent, type DeflateParams, type FrameInfo, type SendMessageOptions } from '../engine';
 
 export interface CloseInfo extends CloseResult {
@@ -170,6 +171,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     readonly engine: Connection,
     readonly info: OpenInfo,
     options: WebSocketOptions = {},
+    /** The socket's `onread` reads, for a socket made with them (a ws:// client); else 'data' events. */
+    reads: SocketReads | null = null,
   ) {
     super();
     (this as unknown as { _events: object })._events = new (ListenerTable as unknown as new () => object)();
@@ -178,7 +181,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     // Module-level listeners that find their connection through the socket (as ws does): five
     // closures per connection would cost more than the rest of an idle connection's state.
     (socket as SocketWithConnection)[kConnection] = this;
-    socket.on('data', socketOnData);
+    if (reads) {
+      reads.deliver = (chunk) => this.onSocketData(chunk);
+      reads.engine = engine;
+    } else socket.on('data', socketOnData);
     socket.on('end', socketOnEnd);
     socket.on('close', socketOnEnd);
     socket.on('error', socketOnError);
@@ -186,7 +192,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   }
 
   /** @internal Called by the module-level socket listeners (socketOnData and the others). */
-  onSocketData(chunk: Buffer): void {
+  onSocketData(chunk: Uint8Array): void {
     this.engine.receiveData(chunk);
     this.pump();
     const socket = this.socket;

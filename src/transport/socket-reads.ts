@@ -1,0 +1,49 @@
+/**
+ * Socket reads that go where the engine wants them: the `onread` option of net.connect() and
+ * tls.connect().
+ *
+ * With a 'data' listener Node reads into a buffer of its own, and a message larger than one read
+ * is then copied again, joined from those reads into the message: ws and our engine alike. With
+ * `onread` we choose the buffer for every read, and while a large message's payload arrives that
+ * is the message's own buffer (Connection.receiveBuffer()): the kernel's copy is the only one.
+ *
+ * Node asks for the next read's buffer right after delivering a read, and holds it until the
+ * socket has data again, so what an idle connection holds matters: after a read that did not fill
+ * its buffer (the peer has paused) the next buffer is small, from Node's shared pool; after one
+ * that did (more is waiting), it is a full-size one of its own, as Node's own reads are.
+ * TLS decrypts into the buffer given, a record (at most 16 KiB) at a time. net.Server cannot give
+ * the sockets it accepts `onread`: servers read through 'data'.
+ */
+import type { OnReadOpts } from 'node:net';
+import type { Connection } from '../engine';
+
+/** A read when data keeps coming: Node's own read size. */
+const READ_SIZE = 64 * 1024;
+/** A read after the peer paused: held by the socket until it sends again. */
+const IDLE_READ_SIZE = 1024;
+
+/** Reads for one socket made with `net.connect({ onread: reads.onread })` (or tls.connect). */
+export class SocketReads {
+  /** Where each read's bytes go: the handshake's reader, then the connection's. */
+  deliver: (chunk: Buffer) => void = ignore;
+  /** Once the connection is open: the engine whose receiveBuffer() reads may go straight into. */
+  engine: Connection | null = null;
+  private lastFilled = false;
+
+  readonly onread: OnReadOpts = {
+    buffer: (): Uint8Array => {
+      const direct = this.engine?.receiveBuffer();
+      if (direct) return direct;
+      return this.lastFilled ? Buffer.allocUnsafeSlow(READ_SIZE) : Buffer.allocUnsafe(IDLE_READ_SIZE);
+    },
+    // Always true: reading stops through socket.pause() (WebSocketConnection.holdReading()).
+    callback: (bytes: number, buffer: Uint8Array): boolean => {
+      this.lastFilled = bytes === buffer.length;
+      // Both kinds of buffer, and views of them, are Buffers: the engine's are cut from Buffers.
+      this.deliver((bytes === buffer.length ? buffer : buffer.subarray(0, bytes)) as Buffer);
+      return true;
+    },
+  };
+}
+
+function ignore(): void {}

@@ -2,15 +2,18 @@
  * In-process throughput, no sockets: one implementation per process (ours, or ws with or without
  * its native addons), each driven the way its own transport drives it.
  *
- * - receive: bytes in 64 KiB chunks (what a socket delivers) into our Connection.receiveData() +
- *   events() until it has no more (paused after each message, as the transport runs it), or into
- *   ws's Receiver.write(); counts the messages that come out.
+ * - receive: a stream of frames read 64 KiB at a time, each read a copy into the buffer the
+ *   stack's socket reads into (Node's own for a 'data' listener: ws, and our server; our client's
+ *   `onread` buffers, SocketReads), then into our Connection.receiveData() + events() until it has
+ *   no more (paused after each message, as the transport runs it), or into ws's Receiver.write();
+ *   counts the messages that come out.
  * - send: our Connection.sendMessage() + dataToSend(), or ws's Sender.send() onto a socket that
  *   drops the bytes.
  * - deflate: compress and inflate a run of distinct 64 KiB text messages with context takeover.
  */
 import { Connection, PerMessageDeflate, type DeflateParams } from '../../src/engine';
 import { nodeDeflateCodec } from '../../src/transport/deflate-codec';
+import { SocketReads } from '../../src/transport/socket-reads';
 import { runChild } from '../lib/child';
 import { BENCH_MASK, Opcode, binaryPayload, encodeTestFrame, sizeLabel, textPayload } from '../lib/frames';
 import { loadWsInternals, type WsSocketLike } from '../lib/ws-internals';
@@ -50,8 +53,8 @@ const CHUNK = 64 * 1024;
 const LARGE = 64 * 1024;
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 
-/** Receives one chunk; returns the messages it completed. */
-type Receive = (chunk: Buffer) => number;
+/** Reads a whole stream as a socket would (see `nodeReads`); returns the messages it completed. */
+type Receive = (stream: Buffer) => number;
 /** Sends one message; returns the bytes handed to the socket. */
 type Send = (payload: Buffer) => number;
 
@@ -72,12 +75,24 @@ function ours(): Impl {
       // through the scavenges in between: 16 B receives ran 1.8-5× slower, and with V8's young
       // generation fixed at 1 MB, 10× slower.)
       const connection = new Connection({ role: masked ? 'server' : 'client', pauseAfterMessage: true, limits: { maxMessageSize: MAX_PAYLOAD, maxFrameSize: MAX_PAYLOAD } });
-      return (chunk) => {
+      let messages = 0;
+      const deliver = (chunk: Uint8Array) => {
         connection.receiveData(chunk);
-        let messages = 0;
         for (let events = connection.events(); events.length > 0; events = connection.events()) {
           for (const event of events) if (event.type === 'message') messages++;
         }
+      };
+      // A server reads through 'data' (net.Server cannot give accepted sockets `onread`); a ws://
+      // client through SocketReads, straight into large messages.
+      const reads = masked ? null : new SocketReads();
+      if (reads) {
+        reads.engine = connection;
+        reads.deliver = deliver;
+      }
+      return (stream) => {
+        messages = 0;
+        if (reads) onreadReads(stream, reads);
+        else nodeReads(stream, deliver);
         return messages;
       };
     },
@@ -113,9 +128,10 @@ function ws(addons: boolean): Impl {
       receiver.on('error', (error) => {
         throw error;
       });
-      return (chunk) => {
+      const write = (chunk: Buffer) => receiver.write(chunk);
+      return (stream) => {
         messages = 0;
-        receiver.write(chunk);
+        nodeReads(stream, write);
         return messages;
       };
     },
@@ -170,6 +186,31 @@ async function measure(limitMs: number, pass: Pass): Promise<Throughput> {
   return { mbps: bytes / 1e3 / ms, perSecond: (messages * 1000) / ms };
 }
 
+/**
+ * Reads `stream` as Node reads a socket for a 'data' listener: each read into a new buffer of up
+ * to 64 KiB (Node allocates 64 KiB per read), handed on. The copy stands for the kernel's.
+ */
+function nodeReads(stream: Buffer, deliver: (chunk: Buffer) => void): void {
+  for (let at = 0; at < stream.length; at += CHUNK) {
+    const n = Math.min(CHUNK, stream.length - at);
+    const chunk = Buffer.allocUnsafeSlow(n);
+    stream.copy(chunk, 0, at, at + n);
+    deliver(chunk);
+  }
+}
+
+/** Reads `stream` as a socket with `onread` does, into the buffers `reads` hands out, at most 64 KiB a read. */
+function onreadReads(stream: Buffer, reads: SocketReads): void {
+  const { buffer, callback } = reads.onread as { buffer: () => Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
+  for (let at = 0; at < stream.length; ) {
+    const target = buffer();
+    const n = Math.min(target.length, CHUNK, stream.length - at);
+    stream.copy(target, 0, at, at + n);
+    at += n;
+    callback(n, target);
+  }
+}
+
 /** A stream of `count` frames of one payload. */
 function frameStream(payload: Buffer, opcode: number, masked: boolean, count: number): Buffer {
   const frame = encodeTestFrame(opcode, payload, masked ? BENCH_MASK : null);
@@ -194,20 +235,16 @@ interface Scenario {
 function receiveScenario(size: number, masked: boolean, binary: boolean): Scenario {
   const payload = binary ? binaryPayload(size) : textPayload(size);
   const count = framesPerPass(size);
-  const pristine = frameStream(payload, binary ? Opcode.Binary : Opcode.Text, masked, count);
-  const work = Buffer.alloc(pristine.length);
+  // Never written to: each read copies from it, and the copies are unmasked in place.
+  const stream = frameStream(payload, binary ? Opcode.Binary : Opcode.Text, masked, count);
   return {
     name: `receive ${masked ? 'masked' : 'unmasked'} ${binary ? 'binary' : 'text'} ${sizeLabel(size)}`,
     large: size >= LARGE,
     pass(impl) {
       const receive = impl.receiver(masked);
       return () => {
-        // Both implementations unmask in place: restore the bytes (into the same buffer, so the
-        // harness makes no garbage of its own; the messages of the last pass are dropped by now).
-        work.set(pristine);
         const start = cpuMs();
-        let messages = 0;
-        for (let at = 0; at < work.length; at += CHUNK) messages += receive(work.subarray(at, at + CHUNK));
+        const messages = receive(stream);
         const ms = cpuMs() - start;
         if (messages !== count) throw new Error(`expected ${count} messages, got ${messages}`);
         return [count * size, count, ms];

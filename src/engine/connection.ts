@@ -244,7 +244,7 @@ export class Connection implements FrameSink {
    */
   receiveBuffer(): Uint8Array | null {
     const frame = this.frame;
-    if (!this.messageDirectAllowed || frame === null || this.discarding || this.parser.hasHeld) return null;
+    if (!this.messageDirectAllowed || frame === null || this.discarding || this._state === 'closed' || this.parser.hasHeld) return null;
     let direct = this.messageDirect;
     if (direct === null) {
       // Worth it only while more than a read's worth is to come: with less, one more read would

@@ -78,6 +78,7 @@ describe('receiveBuffer: reading a large message straight into its own buffer', 
     assert.ok(failed && failed.type === 'failed');
     assert.equal(failed.error.closeCode, 1007);
     assert.equal(messages(events).length, 0);
+    assert.equal(conn.receiveBuffer(), null, 'a failed connection reads nothing more into the message');
   });
 
   test('valid text read into it comes out as sent', () => {
@@ -130,6 +131,11 @@ describe('receiveBuffer: reading a large message straight into its own buffer', 
     const frame = peerFrame('server', Opcode.Binary, payload);
     conn.receiveData(join([peerFrame('server', Opcode.Close, Uint8Array.of(0x03, 0xe8)), frame.slice(0, 1000)]));
     assert.equal(conn.receiveBuffer(), null, 'after a close frame nothing more is read into messages');
+    const eof = connection('client');
+    eof.receiveData(frame.slice(0, 1000));
+    assert.ok(eof.receiveBuffer(), 'offered mid-message');
+    eof.receiveEof();
+    assert.equal(eof.receiveBuffer(), null, 'not once the connection is closed');
   });
 
   test('not offered while bytes wait behind a pause', () => {

@@ -56,7 +56,7 @@ const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
 
 const fullPlan: Plan = {
   runs: 3,
-  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 1000 },
+  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 750 },
   echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 150, latencyMs: 750 },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
   handshakes: { parallel: 32, warmupMs: 2000, measureMs: 700 },

@@ -13,11 +13,12 @@ const READ = 64 * KiB;
 
 /**
  * Feeds `stream` as a socket with `onread` would: each read (at most `readSize` bytes) goes into
- * receiveBuffer() when offered, else into a fresh buffer. Returns the events, and how many reads
- * landed in a buffer the engine offered.
+ * receiveBuffer() when offered, else into a fresh buffer. Returns the events, how many reads
+ * landed in a buffer the engine offered, and the memory of those buffers.
  */
-function readLikeSocket(conn: ReturnType<typeof connection>, stream: Uint8Array, readSize = READ): { events: ConnectionEvent[]; direct: number } {
+function readLikeSocket(conn: ReturnType<typeof connection>, stream: Uint8Array, readSize = READ): { events: ConnectionEvent[]; direct: number; offered: Set<ArrayBufferLike> } {
   const events: ConnectionEvent[] = [];
+  const offeredBuffers = new Set<ArrayBufferLike>();
   let direct = 0;
   for (let at = 0; at < stream.length; ) {
     const offered = conn.receiveBuffer();
@@ -25,11 +26,14 @@ function readLikeSocket(conn: ReturnType<typeof connection>, stream: Uint8Array,
     const n = Math.min(target.length, readSize, stream.length - at);
     target.set(stream.subarray(at, at + n));
     at += n;
-    if (offered) direct++;
+    if (offered) {
+      direct++;
+      offeredBuffers.add(offered.buffer);
+    }
     conn.receiveData(target.subarray(0, n));
     events.push(...conn.events());
   }
-  return { events, direct };
+  return { events, direct, offered: offeredBuffers };
 }
 
 const messages = (events: ConnectionEvent[]) => events.filter((e) => e.type === 'message');
@@ -40,18 +44,7 @@ describe('receiveBuffer: reading a large message straight into its own buffer', 
   test('a 1 MiB binary message read into the offered buffer comes out whole, and is that buffer', () => {
     const conn = connection('client', { pauseAfterMessage: true });
     const stream = join([peerFrame('server', Opcode.Binary, payload), peerFrame('server', Opcode.Text, 'after')]);
-    const offeredBuffers = new Set<ArrayBufferLike>();
-    const events: ConnectionEvent[] = [];
-    for (let at = 0; at < stream.length; ) {
-      const offered = conn.receiveBuffer();
-      if (offered) offeredBuffers.add(offered.buffer);
-      const target = offered ?? new Uint8Array(READ);
-      const n = Math.min(target.length, READ, stream.length - at);
-      target.set(stream.subarray(at, at + n));
-      at += n;
-      conn.receiveData(target.subarray(0, n));
-      events.push(...conn.events());
-    }
+    const { events, offered: offeredBuffers } = readLikeSocket(conn, stream);
     const [big, after] = messages(events);
     assert.ok(big && big.type === 'message' && after && after.type === 'message');
     assert.deepEqual(Buffer.from(big.data), Buffer.from(payload));

@@ -136,6 +136,8 @@ const EMPTY = new Uint8Array(0);
  * delivered as views of it, without a copy.
  */
 const DIRECT_READ_MIN = 64 * 1024;
+/** The most a message's buffer is made ahead of its bytes, beyond what already came (receiveBuffer()). */
+const DIRECT_READ_AHEAD = 4 * 1024 * 1024;
 const textEncoder = new TextEncoder();
 
 export class Connection implements FrameSink {
@@ -247,9 +249,13 @@ export class Connection implements FrameSink {
     if (!this.messageDirectAllowed || frame === null || this.discarding || this._state === 'closed' || this.parser.hasHeld) return null;
     let direct = this.messageDirect;
     if (direct === null) {
+      const toCome = frame.length - this.messageSize;
       // Worth it only while more than a read's worth is to come: with less, one more read would
       // bring the rest, and reading just that rest would cost a read of its own.
-      if (frame.length - this.messageSize < DIRECT_READ_MIN) return null;
+      if (toCome < DIRECT_READ_MIN) return null;
+      // The length is the peer's word: a peer that announces 64 MiB and sends 64 KiB gets no
+      // 64 MiB buffer. Beyond DIRECT_READ_AHEAD, no more is set aside than has come already.
+      if (toCome > Math.max(DIRECT_READ_AHEAD, this.messageSize)) return null;
       // The header's read brought the first piece of the payload: it is the one part copied.
       direct = this.messageDirect = allocFilled(frame.length);
       const first = this.messageFirstChunk;
@@ -274,6 +280,7 @@ export class Connection implements FrameSink {
       return;
     }
     this._state = 'closed';
+    this.resetMessageChunks();
     this.deflate?.close();
     const clean = this.closeSent !== null && this.closeReceived !== null;
     const received = this.closeReceived;
@@ -437,19 +444,39 @@ export class Connection implements FrameSink {
 
   // ---------------------------------------------------------------- FrameSink
 
+  /** A frame that may not come now fails on its first two octets (see FrameSink.onFrameStart). */
+  onFrameStart(opcode: number, _fin: boolean, rsv: number): void {
+    if (isControlOpcode(opcode)) {
+      if (rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${rsv} on a control frame`);
+      return;
+    }
+    const continuation = opcode === Opcode.Continuation;
+    if (continuation) {
+      if (this.messageOpcode < 0) throw new ProtocolError(1002, 'WSW_ERR_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
+      if (rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', 'RSV1 on a continuation frame (only the first frame of a message may set it)');
+    } else if (this.messageOpcode >= 0) {
+      throw new ProtocolError(1002, 'WSW_ERR_EXPECTED_CONTINUATION', `new data frame (opcode ${opcode}) inside a fragmented message`);
+    }
+    if ((continuation ? this.messageFragments : 0) + 1 > this.limits.maxFragments) {
+      throw new ProtocolError(1009, 'WSW_ERR_TOO_MANY_FRAGMENTS', `message has more than ${this.limits.maxFragments} fragments`);
+    }
+  }
+
+  /** A data frame that would take its message past the limit fails on its length, before its mask key. */
+  onFrameLength(opcode: number, length: number): void {
+    if (isControlOpcode(opcode)) return;
+    const before = opcode === Opcode.Continuation ? this.messageSize : 0;
+    if (before + length > this.limits.maxMessageSize) {
+      throw new ProtocolError(1009, 'WSW_ERR_MESSAGE_TOO_BIG', `message exceeds the limit of ${this.limits.maxMessageSize} bytes`);
+    }
+  }
+
   /** Returns whether the payload may come in one piece at the frame's end: all but uncompressed text, which is validated as it arrives. */
   onFrameHeader(header: FrameHeader): boolean {
     this.frame = header;
     this.frameChunks = NONE;
-    if (isControlOpcode(header.opcode)) {
-      if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', `RSV bits ${header.rsv} on a control frame`);
-      return true;
-    }
-    if (header.opcode === Opcode.Continuation) {
-      if (this.messageOpcode < 0) throw new ProtocolError(1002, 'WSW_ERR_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
-      if (header.rsv !== 0) throw new ProtocolError(1002, 'WSW_ERR_RESERVED_RSV', 'RSV1 on a continuation frame (only the first frame of a message may set it)');
-    } else {
-      if (this.messageOpcode >= 0) throw new ProtocolError(1002, 'WSW_ERR_EXPECTED_CONTINUATION', `new data frame (opcode ${header.opcode}) inside a fragmented message`);
+    if (isControlOpcode(header.opcode)) return true;
+    if (header.opcode !== Opcode.Continuation) {
       this.messageOpcode = header.opcode;
       this.messageCompressed = (header.rsv & 0b100) !== 0;
       this.resetMessageChunks();
@@ -458,12 +485,7 @@ export class Connection implements FrameSink {
       this.validator.reset();
       this.messageDirectAllowed = header.fin && !header.masked && !this.messageCompressed && header.length >= DIRECT_READ_MIN;
     }
-    if (++this.messageFragments > this.limits.maxFragments) {
-      throw new ProtocolError(1009, 'WSW_ERR_TOO_MANY_FRAGMENTS', `message has more than ${this.limits.maxFragments} fragments`);
-    }
-    if (this.messageSize + header.length > this.limits.maxMessageSize) {
-      throw new ProtocolError(1009, 'WSW_ERR_MESSAGE_TOO_BIG', `message exceeds the limit of ${this.limits.maxMessageSize} bytes`);
-    }
+    this.messageFragments++;
     return this.messageOpcode !== Opcode.Text || this.messageCompressed;
   }
 
@@ -554,6 +576,7 @@ export class Connection implements FrameSink {
     // (otherwise the events would depend on how the bytes were chunked).
     this.discarding = true;
     this.parser.stop();
+    this.resetMessageChunks();
     if (!this.closeSent) {
       this.receivedThenSent = true;
       // Echo the peer's code and reason, as ws and python-websockets do (an empty close is
@@ -581,6 +604,7 @@ export class Connection implements FrameSink {
     if (byPeer) this.failure = error;
     this.queue({ type: 'failed', error });
     this.discarding = true;
+    this.resetMessageChunks(); // the message will not be finished: its bytes may go
     if (!this.closeSent) {
       const reason = truncateUtf8(error.message, 123);
       this.writeClose(encodeClosePayload(error.closeCode, reason), { code: error.closeCode, reason });

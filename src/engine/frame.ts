@@ -4,7 +4,8 @@
  * The parser is zero-copy: payload bytes are handed to the sink as views of the chunks that came
  * in (unmasked in place, so the caller gives up those bytes), except a masked payload in several
  * pieces that the sink lets come whole (unmasked into one new buffer); and a frame's header is
- * checked as soon as its first two bytes arrive, so a bad frame fails before its payload is read.
+ * checked as soon as each part of it arrives (its first two octets, then its length), so a bad
+ * frame fails before the rest of its header or its payload is waited for, as ws fails it.
  */
 import { SHORT_PAYLOAD, applyMask, maskInto } from './mask';
 import { Opcode, isControlOpcode, isKnownOpcode } from './constants';
@@ -25,6 +26,14 @@ export interface FrameHeader {
 
 /** Receives a frame in pieces: its header, its payload (0..n unmasked views), its end. */
 export interface FrameSink {
+  /**
+   * Optional checks on a frame whose header is still arriving: throw a ProtocolError for one that
+   * may not come now. `onFrameStart` has the first two octets (e.g. a continuation without a
+   * message), `onFrameLength` the length too (e.g. a message grown past its limit). Both only
+   * check: the frame begins with onFrameHeader.
+   */
+  onFrameStart?(opcode: number, fin: boolean, rsv: number): void;
+  onFrameLength?(opcode: number, length: number): void;
   /**
    * A frame begins. Returning true lets the parser hand over a masked payload that arrives in
    * several pieces as one piece when the frame ends (see FrameParser.push); otherwise each piece
@@ -197,6 +206,8 @@ export class FrameParser {
     while (pos < end) {
       buf[this.headerFill++] = chunk[pos++];
       if (this.headerFill === 2) this.checkFirstTwo(buf[0], buf[1]);
+      // The length is in before the mask key: check it now, not after four more octets.
+      if (this.headerFill >= 2 && this.headerFill === lengthEnd(buf[1])) this.readLength(buf, 0);
       if (this.headerFill >= 2 && this.headerFill === headerSize(buf[1])) {
         this.headerFill = 0;
         this.startFrame(buf, 0);
@@ -224,17 +235,26 @@ export class FrameParser {
         ? headerFault(b0, b1, 'WSW_ERR_MASK_REQUIRED', 'client frame is not masked')
         : headerFault(b0, b1, 'WSW_ERR_MASK_FORBIDDEN', 'server frame is masked');
     }
+    // §5.5.1: a close frame's body, if any, begins with a two-octet code.
+    if (opcode === Opcode.Close && len7 === 1) throw headerFault(b0, b1, 'WSW_ERR_INVALID_CLOSE_PAYLOAD', 'close frame payload of 1 byte');
+    if (this.sink.onFrameStart) {
+      try {
+        this.sink.onFrameStart(opcode, fin, rsv);
+      } catch (error) {
+        throw namingFrame(error, b0, b1, len7 < 126 ? len7 : null);
+      }
+    }
   }
 
-  private startFrame(buf: Uint8Array, at: number): void {
+  /** The payload length in the header at `at` (its length octets must be in), checked. */
+  private readLength(buf: Uint8Array, at: number): number {
     const b0 = buf[at];
     const b1 = buf[at + 1];
     let length = b1 & 0x7f;
-    let p = at + 2;
+    const p = at + 2;
     if (length === 126) {
       length = (buf[p] << 8) | buf[p + 1];
       if (length < 126 && this.options.minimalLengths) throw notMinimal(b0, b1, length);
-      p += 2;
     } else if (length === 127) {
       const high = ((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0;
       const low = ((buf[p + 4] << 24) | (buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]) >>> 0;
@@ -244,11 +264,26 @@ export class FrameParser {
       // until then), which deoptimized the whole receive path at the first frame of 64 KiB.
       length = high === 0 ? low : high * 0x1_0000_0000 + low;
       if (length < 0x10000 && this.options.minimalLengths) throw notMinimal(b0, b1, length);
-      p += 8;
     }
     if (length > this.options.maxFrameSize) {
       throw rejected(new ProtocolError(1009, 'WSW_ERR_FRAME_TOO_BIG', `frame of ${length} bytes exceeds the limit of ${this.options.maxFrameSize}`), b0, b1, length);
     }
+    if (this.sink.onFrameLength) {
+      try {
+        this.sink.onFrameLength(b0 & 0x0f, length);
+      } catch (error) {
+        throw namingFrame(error, b0, b1, length);
+      }
+    }
+    return length;
+  }
+
+  /** The header at `at` is complete: the frame begins. (The slow path has checked its length already; checks are pure, so again costs only time.) */
+  private startFrame(buf: Uint8Array, at: number): void {
+    const b0 = buf[at];
+    const b1 = buf[at + 1];
+    const length = this.readLength(buf, at);
+    const p = lengthEnd(b1) + at;
     const masked = (b1 & 0x80) !== 0;
     // Copied out of the read, which is unmasked in place (and on a Buffer a slice() would be a
     // view that keeps the whole read alive), into four octets the parser reuses: a new array
@@ -308,10 +343,20 @@ function rejected(error: ProtocolError, b0: number, b1: number, length: number |
   return error;
 }
 
-/** Header size implied by the second octet: 2, plus 2 or 8 extended length, plus 4 mask. */
-function headerSize(b1: number): number {
+/** Where the length octets end, from the second octet: 2, plus 2 or 8 extended length. */
+function lengthEnd(b1: number): number {
   const len7 = b1 & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0);
+}
+
+/** Header size implied by the second octet: the length octets, plus 4 mask. */
+function headerSize(b1: number): number {
+  return lengthEnd(b1) + (b1 & 0x80 ? 4 : 0);
+}
+
+/** What a sink's check threw, naming the frame when it is a ProtocolError that does not. */
+function namingFrame(error: unknown, b0: number, b1: number, length: number | null): unknown {
+  return error instanceof ProtocolError && !error.frame ? rejected(error, b0, b1, length) : error;
 }
 
 export interface FrameToEncode {

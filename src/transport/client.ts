@@ -16,7 +16,7 @@ import {
 } from '../engine';
 import { nodeDeflateCodec } from './deflate-codec';
 import { ConnectError, describeSocketError } from './errors';
-import { SocketReads } from './socket-reads';
+import { READ_SIZE, SocketReads, TLS_READ_SIZE } from './socket-reads';
 import { parseWebSocketUrl } from './url';
 import { WebSocketConnection, type WebSocketOptions } from './websocket';
 
@@ -61,7 +61,7 @@ export function connect(url: string, options: ClientOptions = {}): Promise<WebSo
 
   return new Promise((resolve, reject) => {
     // Reads go straight into large messages (socket-reads.ts); TLS decrypts into them.
-    const reads = new SocketReads();
+    const reads = new SocketReads(target.secure ? TLS_READ_SIZE : READ_SIZE);
     const socket: net.Socket = target.secure
       ? tls.connect(
           // tls.connect takes `onread` (Node's documentation says so) where @types/node does not.

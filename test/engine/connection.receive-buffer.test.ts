@@ -118,6 +118,28 @@ describe('receiveBuffer: reading a large message straight into its own buffer', 
     }
   });
 
+  test("a large announced length gets its buffer only once enough has come: the length is the peer's word", () => {
+    const MiB = 1024 * KiB;
+    const big = new Uint8Array(12 * MiB).fill(5);
+    const conn = connection('client');
+    const frame = peerFrame('server', Opcode.Binary, big);
+    conn.receiveData(frame.slice(0, 100 * KiB));
+    assert.equal(conn.receiveBuffer(), null, '12 MiB announced, 100 KiB come: nothing set aside');
+    const half = 6 * MiB + 10; // the header's 10 octets and 6 MiB of payload
+    conn.receiveData(frame.slice(100 * KiB, half - 1));
+    assert.equal(conn.receiveBuffer(), null, 'one octet short of half');
+    conn.receiveData(frame.slice(half - 1, half));
+    const offered = conn.receiveBuffer();
+    assert.ok(offered, 'offered once what is to come is no more than what came');
+    assert.equal(offered.length, frame.length - half);
+    offered.set(frame.subarray(half));
+    conn.receiveData(offered);
+    const [message] = messages(conn.events());
+    assert.ok(message && message.type === 'message');
+    assert.equal(message.data.length, big.length);
+    assert.ok(Buffer.from(message.data).equals(Buffer.from(big)));
+  });
+
   test('not offered between messages, nor once a close frame came', () => {
     const conn = connection('client', { pauseAfterMessage: true });
     assert.equal(conn.receiveBuffer(), null, 'before any frame');

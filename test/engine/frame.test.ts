@@ -358,7 +358,11 @@ describe('RFC 6455 §5.2 / §5.5 protocol errors in the parser (all 1002 unless 
   cases.push({ name: 'unmasked frame from a client (server role)', wire: '810548656c6c6f', options: serverSide, code: 'WSW_ERR_MASK_REQUIRED', detectedAt: 1 });
   cases.push({ name: 'masked frame from a server (client role)', wire: '818537fa213d7f9f4d5158', options: clientSide, code: 'WSW_ERR_MASK_FORBIDDEN', detectedAt: 1 });
   cases.push({ name: '64-bit length with the most significant bit set', wire: '827f8000000000000001ff', options: clientSide, code: 'WSW_ERR_LENGTH_TOP_BIT', detectedAt: 9 });
-  cases.push({ name: '64-bit length ff…ff (masked)', wire: '82ffffffffffffffffff01020304ff', options: serverSide, code: 'WSW_ERR_LENGTH_TOP_BIT', detectedAt: 13 });
+  // At its last length octet, before the mask key (ws fails it there too).
+  cases.push({ name: '64-bit length ff…ff (masked)', wire: '82ffffffffffffffffff01020304ff', options: serverSide, code: 'WSW_ERR_LENGTH_TOP_BIT', detectedAt: 9 });
+  cases.push({ name: 'masked frame over maxFrameSize (16-bit length)', wire: '82fe0100' + '01020304' + '00'.repeat(256), options: { ...serverSide, maxFrameSize: 255 }, code: 'WSW_ERR_FRAME_TOO_BIG', closeCode: 1009, detectedAt: 3 });
+  cases.push({ name: 'close with a 1-byte payload', wire: '880103', options: clientSide, code: 'WSW_ERR_INVALID_CLOSE_PAYLOAD', detectedAt: 1 });
+  cases.push({ name: 'close with a 1-byte payload (masked)', wire: '888101020304ff', options: serverSide, code: 'WSW_ERR_INVALID_CLOSE_PAYLOAD', detectedAt: 1 });
   cases.push({ name: 'frame one byte over maxFrameSize (7-bit length)', wire: '8206010203040506', options: { ...clientSide, maxFrameSize: 5 }, code: 'WSW_ERR_FRAME_TOO_BIG', closeCode: 1009, detectedAt: 1 });
   cases.push({ name: 'frame over maxFrameSize (16-bit length)', wire: '827e0100' + '00'.repeat(256), options: { ...clientSide, maxFrameSize: 255 }, code: 'WSW_ERR_FRAME_TOO_BIG', closeCode: 1009, detectedAt: 3 });
   cases.push({ name: 'frame over maxFrameSize (64-bit length, 4 GiB)', wire: '827f0000000100000000', options: clientSide, code: 'WSW_ERR_FRAME_TOO_BIG', closeCode: 1009, detectedAt: 9 });

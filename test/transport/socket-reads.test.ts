@@ -3,11 +3,13 @@
 // ws server's stream of large and small messages with pings between them, read that way.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { join } from 'node:path';
 import { WebSocketServer as WsServer } from 'ws';
 import { Connection } from '../../src/engine';
 import { connect, createSelfSignedCertificate } from '../../src/transport';
-import { SocketReads } from '../../src/transport/socket-reads';
+import { SocketReads, TLS_READ_SIZE } from '../../src/transport/socket-reads';
 
 type OnRead = { buffer: () => Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
 
@@ -39,6 +41,20 @@ describe('SocketReads', () => {
     onread.callback(header.length, buffer);
     const next = onread.buffer();
     assert.equal(next.length, 1024 * 1024, 'the whole payload, straight into the message');
+    next.fill(7);
+    onread.callback(next.length, next);
+    assert.equal(engine.events().filter((e) => e.type === 'message').length, 1);
+    assert.equal(onread.buffer().length, 1024, "filling the message's own buffer says nothing of the peer: an idle connection holds 1 KiB");
+  });
+
+  test('TLS reads are a record at most: a full one gets a record-sized buffer next', () => {
+    const reads = new SocketReads(TLS_READ_SIZE);
+    const onread = reads.onread as OnRead;
+    onread.callback(1024, onread.buffer());
+    const full = onread.buffer();
+    assert.equal(full.length, 16 * 1024);
+    onread.callback(full.length, full);
+    assert.equal(onread.buffer().length, 16 * 1024);
   });
 });
 
@@ -102,5 +118,23 @@ describe('our client reading through onread, against a ws server', () => {
         if (https) await new Promise((resolve) => https!.close(resolve));
       }
     });
+  }
+});
+
+describe('a message handler that throws', () => {
+  // Node asks for the next read's buffer only after the read's callback returns: a throw let the
+  // next read land in the same buffer, over the bytes of messages already delivered (a review found
+  // it). The child process survives the throw, as VS Code's extension host does.
+  for (const secure of [false, true]) {
+    for (const firstSize of [40, 1024 * 1024]) {
+      test(`${secure ? 'wss' : 'ws'}://, first message of ${firstSize} bytes: what came before and after the throw stays intact`, async () => {
+        const child = join(__dirname, 'children', 'throwing-handler.ts');
+        const stdout = await new Promise<string>((resolve, reject) =>
+          execFile(process.execPath, ['--import', 'tsx', child, secure ? 'wss' : 'ws', String(firstSize)], { timeout: 20_000 }, (error, out) => (error ? reject(error) : resolve(out))),
+        );
+        const result = JSON.parse(stdout) as { thrown: string[]; failed: string | null; messages: string[] };
+        assert.deepEqual(result, { thrown: ['handler bug'], failed: null, messages: [`${firstSize}:A`, '40:B', '40:C', '70000:D'] });
+      });
+    }
   }
 });

@@ -12,7 +12,9 @@
  * its buffer (the peer has paused) the next buffer is small, from Node's shared pool; after one
  * that did (more is waiting), it is a full-size one of its own, as Node's own reads are. TLS
  * decrypts into the buffer given, a record (at most 16 KiB) at a time, so its full size is that.
- * net.Server cannot give the sockets it accepts `onread`: servers read through 'data'.
+ * net.Server cannot give the sockets it accepts `onread`: servers read through 'data'. A closed
+ * socket keeps the buffer it was last given (Node holds it), at most a message's own buffer:
+ * the engine makes that no further ahead of the message's bytes than 4 MiB or what has come.
  */
 import type { OnReadOpts } from 'node:net';
 import type { Connection } from '../engine';

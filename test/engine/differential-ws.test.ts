@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import { dirname, join as joinPath } from 'node:path';
 import { Connection, Opcode, type ConnectionEvent, type Limits, type Role } from '../../src/engine';
-import { join, prng, toHex, utf8 } from './helpers';
+import { join, observe, prng, toHex, utf8 } from './helpers';
 
 // ---------------------------------------------------------------- ws's Receiver
 
@@ -65,10 +65,9 @@ function runOurs(role: Role, pieces: Uint8Array[]): Item[] {
 function ourItem(event: ConnectionEvent): Item | null {
   switch (event.type) {
     case 'message':
-      return { type: 'message', binary: event.binary, data: toHex(event.data) };
     case 'ping':
     case 'pong':
-      return { type: event.type, data: toHex(event.data) };
+      return observe(event) as Item; // the same shape as the engine tests' records
     case 'close-received':
       // An empty close: we say null, ws says 1005 (which may never be on the wire, so no clash).
       return { type: 'close', code: event.code ?? 1005, reason: event.reason };

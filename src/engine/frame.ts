@@ -71,6 +71,8 @@ export class FrameParser {
    */
   private headerBytes: Uint8Array | null = null;
   private headerFill = 0;
+  /** The straddling header's payload length, read (and checked) once its octets are in. */
+  private headerLength = 0;
   private remaining = 0;
   private mask: Uint8Array | null = null;
   /** Where masked frames' keys are copied: one per parser, made at the first masked frame. */
@@ -198,7 +200,7 @@ export class FrameParser {
       const size = headerSize(chunk[pos + 1]);
       if (end - pos >= size) {
         this.checkFirstTwo(chunk[pos], chunk[pos + 1]);
-        this.startFrame(chunk, pos);
+        this.startFrame(chunk, pos, this.readLength(chunk, pos));
         return pos + size;
       }
     }
@@ -207,10 +209,10 @@ export class FrameParser {
       buf[this.headerFill++] = chunk[pos++];
       if (this.headerFill === 2) this.checkFirstTwo(buf[0], buf[1]);
       // The length is in before the mask key: check it now, not after four more octets.
-      if (this.headerFill >= 2 && this.headerFill === lengthEnd(buf[1])) this.readLength(buf, 0);
+      if (this.headerFill >= 2 && this.headerFill === lengthEnd(buf[1])) this.headerLength = this.readLength(buf, 0);
       if (this.headerFill >= 2 && this.headerFill === headerSize(buf[1])) {
         this.headerFill = 0;
-        this.startFrame(buf, 0);
+        this.startFrame(buf, 0, this.headerLength);
         break;
       }
     }
@@ -278,11 +280,10 @@ export class FrameParser {
     return length;
   }
 
-  /** The header at `at` is complete: the frame begins. (The slow path has checked its length already; checks are pure, so again costs only time.) */
-  private startFrame(buf: Uint8Array, at: number): void {
+  /** The header at `at` is complete, its `length` read: the frame begins. */
+  private startFrame(buf: Uint8Array, at: number, length: number): void {
     const b0 = buf[at];
     const b1 = buf[at + 1];
-    const length = this.readLength(buf, at);
     const p = lengthEnd(b1) + at;
     const masked = (b1 & 0x80) !== 0;
     // Copied out of the read, which is unmasked in place (and on a Buffer a slice() would be a

@@ -374,6 +374,16 @@ export interface FrameToEncode {
  * copied; masked ones as a single buffer with the payload masked into it.
  */
 export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null }: FrameToEncode): Uint8Array[] {
+  const start = encodeFrameStart(opcode, payload, fin, rsv, mask);
+  return mask || payload.length === 0 ? [start] : [start, payload];
+}
+
+/**
+ * The octets of a frame up to its payload, or the whole frame when it is masked (the payload is
+ * masked into it). An unmasked frame's payload follows as it is. For the engine's send path: no
+ * options object and no array per frame (at 16 B they were a third of a client's send).
+ */
+export function encodeFrameStart(opcode: number, payload: Uint8Array, fin: boolean, rsv: number, mask: Uint8Array | null): Uint8Array {
   const length = payload.length;
   const extended = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + extended + (mask ? 4 : 0);
@@ -403,13 +413,13 @@ export function encodeFrame({ opcode, payload, fin = true, rsv = 0, mask = null 
     out[8] = (length >>> 8) & 0xff;
     out[9] = length & 0xff;
   }
-  if (!mask) return length === 0 ? [out] : [out, payload];
+  if (!mask) return out;
   out[headerLength - 4] = mask[0];
   out[headerLength - 3] = mask[1];
   out[headerLength - 2] = mask[2];
   out[headerLength - 1] = mask[3];
   if (length > 0) maskInto(payload, mask, out, headerLength);
-  return [out];
+  return out;
 }
 
 export { Opcode };

@@ -49,7 +49,8 @@ interface Row {
 interface Plan {
   runs: number;
   inproc: { sizes: number[]; warmupMs: number; measureMs: number; largeMeasureMs: number };
-  echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyWarmupMs: number; latencyMs: number };
+  /** `control`: a second ws server in the latency turns (see Row.control). */
+  echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyWarmupMs: number; latencyMs: number; control: boolean };
   client: { sizes: number[]; warmupMs: number; measureMs: number };
   handshakes: { parallel: number; warmupMs: number; measureMs: number };
   memory: { connections: number; settleMs: number };
@@ -63,7 +64,7 @@ const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
 const fullPlan: Plan = {
   runs: 3,
   inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 750 },
-  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 150, latencyMs: 750 },
+  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 150, latencyMs: 750, control: true },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
   handshakes: { parallel: 32, warmupMs: 2000, measureMs: 700 },
   memory: { connections: 10_000, settleMs: 1000 },
@@ -73,7 +74,7 @@ const fullPlan: Plan = {
 const quickPlan: Plan = {
   runs: 3,
   inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100 },
-  echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyWarmupMs: 75, latencyMs: 225 },
+  echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyWarmupMs: 75, latencyMs: 225, control: false },
   client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
   handshakes: { parallel: 32, warmupMs: 400, measureMs: 200 },
   memory: { connections: 1000, settleMs: 300 },
@@ -316,31 +317,33 @@ class Bench {
         // The control: a second ws server in the same turns. At 16 B, where a server's work is a
         // few microseconds and the machine's stalls are milliseconds, two ws processes' p99 read
         // 0.32-3.74x apart run by run (40 runs, 2026-11-27): a miss is read against it.
-        const control = await this.startServer('ws');
+        const control = plan.echo.control ? await this.startServer('ws') : null;
         try {
           for (const { size, connections } of plan.echo.configs) {
             const turns: Array<Column | 'control'> = this.inTurn(run);
-            turns.splice(run % (turns.length + 1), 0, 'control');
-            const targets = [...turns.map((t) => ({ port: (t === 'control' ? control : servers.get(t)!).port })), { port: rawEcho.port, rawEcho: true }];
+            if (control) turns.splice(run % (turns.length + 1), 0, 'control');
+            const targets = [...turns.map((t) => ({ port: (t === 'control' ? control! : servers.get(t)!).port })), { port: rawEcho.port, rawEcho: true }];
             const rate = latencyRate(size);
             const { latencies } = await this.load({ mode: 'latency', size, connections, rate, targets, warmupMs: plan.echo.latencyWarmupMs, measureMs: latencyMeasureMs(plan, rate) });
             const samplesOf = (t: Column | 'control') => latencies![turns.indexOf(t)].samplesMs;
             const name = `echo ${sizeLabel(size)} x${connections}`;
             const p50 = { section: 'loopback echo latency', figure: `${name} p50 at ${rate}/s`, unit: 'ms', better: 'lower' as const, target: null };
             const controlRow = { ...p50, section: CONTROL_SECTION, figure: `${name} p99 at ${rate}/s: ws again ÷ ws` };
-            const p99 = { ...p50, figure: `${name} p99 at ${rate}/s`, target: 1.0, control: controlRow.figure };
+            const p99 = { ...p50, figure: `${name} p99 at ${rate}/s`, target: 1.0, control: control ? controlRow.figure : undefined };
             for (const column of this.columns) {
               this.recordLatency(p50, 50, column, samplesOf(column));
               this.recordLatency(p99, 99, column, samplesOf(column));
             }
-            this.recordLatency(controlRow, 99, 'ours', samplesOf('control'), this.context);
-            this.recordLatency(controlRow, 99, 'ws', samplesOf('ws'), this.context);
+            if (control) {
+              this.recordLatency(controlRow, 99, 'ours', samplesOf('control'), this.context);
+              this.recordLatency(controlRow, 99, 'ws', samplesOf('ws'), this.context);
+            }
             const raw = latencies![turns.length].samplesMs;
             this.recordLatency({ ...p50, section: 'ceilings', figure: `raw TCP ${name}: p50 at ${rate}/s (same turns)` }, 50, 'ours', raw, this.context);
             this.recordLatency({ ...p99, section: 'ceilings', figure: `raw TCP ${name}: p99 at ${rate}/s (same turns)`, target: null, control: undefined }, 99, 'ours', raw, this.context);
           }
         } finally {
-          await Promise.all([rawEcho.stop(), control.stop()]);
+          await Promise.all([rawEcho.stop(), control?.stop()]);
         }
         for (const { size, connections } of plan.echo.configs) {
           const name = `echo ${sizeLabel(size)} x${connections}`;

@@ -317,8 +317,9 @@ class Bench {
         // The control: a second ws server in the same turns. At 16 B, where a server's work is a
         // few microseconds and the machine's stalls are milliseconds, two ws processes' p99 read
         // 0.32-3.74x apart run by run (40 runs, 2026-11-27): a miss is read against it.
-        const control = plan.echo.control ? await this.startServer('ws') : null;
+        let control: RunningServer | null = null;
         try {
+          if (plan.echo.control) control = await this.startServer('ws');
           for (const { size, connections } of plan.echo.configs) {
             const turns: Array<Column | 'control'> = this.inTurn(run);
             if (control) turns.splice(run % (turns.length + 1), 0, 'control');
@@ -517,7 +518,7 @@ function summariseRow(row: Row): Summarised {
 function judgeAgainstControls(rows: Summarised[], context: Summarised[]): void {
   for (const row of rows) {
     if (!row.control || row.met !== false || row.ratio === null) continue;
-    const control = context.find((c) => c.figure === row.control)?.ratio;
+    const control = context.find((c) => c.section === CONTROL_SECTION && c.figure === row.control)?.ratio;
     if (control === null || control === undefined) continue;
     row.noise = control;
     row.withinNoise = row.ratio <= control;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultHeadLimits, formatHead, headerTokens, headerValues, parseHttpHead, singleHeader } from '../../src/engine/http';
+import { defaultHeadLimits, formatHead, hasHeaderToken, headerValues, parseHttpHead, singleHeader } from '../../src/engine/http';
 import { HandshakeError } from '../../src/engine/errors';
 import { join, utf8 } from './helpers';
 
@@ -99,10 +99,12 @@ describe('Header helpers', () => {
     ['x-two', 'b'],
     ['X-TWO', 'c'],
   ];
-  test('headerValues and headerTokens match names case-insensitively, tokens lower-cased', () => {
+  test('headerValues and hasHeaderToken match names case-insensitively, tokens in any case, on any line', () => {
     assert.deepEqual(headerValues(headers, 'CONNECTION'), ['keep-alive, Upgrade', ' ,TE ,, ']);
-    assert.deepEqual(headerTokens(headers, 'connection'), ['keep-alive', 'upgrade', 'te']);
-    assert.deepEqual(headerTokens(headers, 'missing'), []);
+    for (const token of ['keep-alive', 'upgrade', 'te']) assert.equal(hasHeaderToken(headers, 'connection', token), true, token);
+    // Parts of tokens, empty ones and other headers' tokens are not tokens of this one.
+    for (const token of ['keep', 'upgrad', 'alive, upgrade', '', 'a', 'c']) assert.equal(hasHeaderToken(headers, 'connection', token), false, token);
+    assert.equal(hasHeaderToken(headers, 'missing', 'upgrade'), false);
   });
 
   test('singleHeader: one value, none, or a duplicate error', () => {
@@ -127,7 +129,8 @@ describe('Pathological heads are parsed in linear time', () => {
     const head = parseHttpHead(latin1(`GET / HTTP/1.1\r\nX: ${' '.repeat(n)}y${' '.repeat(n)}\r\nConnection: ${','.repeat(n)}Upgrade\r\n\r\n`), big);
     assert.ok(head);
     assert.equal(singleHeader(head.headers, 'x'), 'y');
-    assert.deepEqual(headerTokens(head.headers, 'connection'), ['upgrade']);
+    assert.equal(hasHeaderToken(head.headers, 'connection', 'upgrade'), true);
+    assert.equal(hasHeaderToken(head.headers, 'connection', 'close'), false);
   });
 
   test('a 1.5 MB head without its blank line is incomplete, and over the default limit it is refused', () => {

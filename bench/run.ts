@@ -48,7 +48,12 @@ interface Row {
 
 interface Plan {
   runs: number;
-  inproc: { sizes: number[]; warmupMs: number; measureMs: number; largeMeasureMs: number };
+  /**
+   * `smallRuns`: processes for the sizes under 64 KiB (the others get `runs`). Their figures move
+   * most between processes (ws's 125 B unmasked text receive read 151-327 MB/s in one run's three),
+   * and a run of them costs a few seconds where one of the large sizes costs thirty.
+   */
+  inproc: { sizes: number[]; warmupMs: number; measureMs: number; largeMeasureMs: number; smallRuns: number };
   /** `control`: a second ws server in the latency turns (see Row.control). */
   echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyWarmupMs: number; latencyMs: number; control: boolean };
   client: { sizes: number[]; warmupMs: number; measureMs: number };
@@ -60,11 +65,13 @@ interface Plan {
 const KiB = 1024;
 const MiB = 1024 * 1024;
 const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
+/** In process, messages from this size on are measured for largeMeasureMs and in `runs` processes. */
+const LARGE_MESSAGE = 64 * KiB;
 
 const fullPlan: Plan = {
   runs: 3,
-  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 750 },
-  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 150, latencyMs: 750, control: true },
+  inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 750, smallRuns: 5 },
+  echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 75, latencyMs: 750, control: true },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
   handshakes: { parallel: 32, warmupMs: 2000, measureMs: 700 },
   memory: { connections: 10_000, settleMs: 1000 },
@@ -73,7 +80,7 @@ const fullPlan: Plan = {
 
 const quickPlan: Plan = {
   runs: 3,
-  inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100 },
+  inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100, smallRuns: 3 },
   echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyWarmupMs: 75, latencyMs: 225, control: false },
   client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
   handshakes: { parallel: 32, warmupMs: 400, measureMs: 200 },
@@ -293,9 +300,13 @@ class Bench {
     // from process to process by up to 40 % (one build read ws's unmasked 64 KiB receive at 8.96
     // and 12.7 GB/s in two runs of the same child), and stays within ±5 % inside one. Runs in one
     // process measured that process's luck three times; now the median is over three processes.
-    for (let run = 0; run < plan.runs; run++) {
-      this.log(`in-process: run ${run + 1}/${plan.runs}, ${impls.join(', ')} in turns (figures per CPU-second)`);
-      const args: InprocArgs = { impls, runs: 1, firstTurn: run, deflate: true, ...plan.inproc };
+    const { smallRuns, ...inproc } = plan.inproc;
+    const runs = Math.max(plan.runs, smallRuns);
+    for (let run = 0; run < runs; run++) {
+      const all = run < plan.runs;
+      const sizes = all ? inproc.sizes : inproc.sizes.filter((size) => size < LARGE_MESSAGE);
+      this.log(`in-process: run ${run + 1}/${runs}${all ? '' : ' (sizes under 64 KiB)'}, ${impls.join(', ')} in turns (figures per CPU-second)`);
+      const args: InprocArgs = { impls, runs: 1, firstTurn: run, deflate: all, ...inproc, sizes };
       const result = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args, { nodeFlags: ['--expose-gc'], env, timeoutMs: 600_000 });
       for (const [figure, byImpl] of Object.entries(result.figures)) {
         const row = { section: 'in-process', figure, unit: 'MB/s', better: 'higher' as const, target: inprocTarget(figure) };
@@ -648,7 +659,7 @@ async function main(): Promise<void> {
   const noise = met.filter((r) => r.withinNoise).length;
   const summary = `${met.filter((r) => r.met).length} of ${met.length} targets met` + (noise > 0 ? `; ${noise} of the misses no higher than a second ws server (≈)` : '');
 
-  console.log(`\nWebSocket Workbench bench, ${date.toISOString()}, ${mode} run in ${seconds.toFixed(0)} s; median [min–max] of ${plan.runs} runs${want('catalogue') ? ' (the whole catalogue: one run)' : ''}`);
+  console.log(`\nWebSocket Workbench bench, ${date.toISOString()}, ${mode} run in ${seconds.toFixed(0)} s; median [min–max] of ${plan.runs} runs (in process under 64 KiB: ${plan.inproc.smallRuns})${want('catalogue') ? ' (the whole catalogue: one run)' : ''}`);
   console.log(`machine: ${JSON.stringify(machine)}`);
   console.log(groupedTable(rows, bench.columns, false).join('\n'));
   console.log('\ncontext (not compared):');
@@ -665,7 +676,7 @@ async function main(): Promise<void> {
       `Measured ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` (${seconds.toFixed(0)} s): ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ws ${machine.ws}` +
         ` (addons: ${machine.addons}); load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before the run, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after. ${summary}.`,
       '',
-      `Each cell: median [min–max] of ${plan.runs} runs. Ratios are ours ÷ ws by medians; the target column applies to ours/ws (ws without addons). ≈ marks a latency row that misses, but where ours reads no higher than a second ws server measured in the same turns (its control row, in the context): ours lies between two processes of ws.`,
+      `Each cell: median [min–max] of ${plan.runs} runs (in process, messages under 64 KiB: ${plan.inproc.smallRuns}). Ratios are ours ÷ ws by medians; the target column applies to ours/ws (ws without addons). ≈ marks a latency row that misses, but where ours reads no higher than a second ws server measured in the same turns (its control row, in the context): ours lies between two processes of ws.`,
       ...groupedTable(rows, bench.columns, true),
       '',
       '**context (not compared)**: ceilings and the catalogue timing are in the "ours" column; the pooled latency percentiles are one figure over all runs\' samples.',

@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import type { ClientArgs, ClientResult } from './children/client-load';
 import type { InprocArgs, InprocResult } from './children/inproc';
 import type { LoadArgs, LoadResult } from './children/loadgen';
-import { sizeLabel } from './lib/frames';
+import { LARGE_MESSAGE, sizeLabel } from './lib/frames';
 import { runJsonChild, startServer, type RunningServer } from './lib/processes';
 import { formatNumber, percentile, summarize, type Summary } from './lib/stats';
 import { PARALLEL, SECTIONS_1_TO_10, WHOLE_CATALOGUE, timeConformanceSuite, type CatalogueScope } from './suite';
@@ -41,7 +41,7 @@ interface Row {
   /**
    * A latency row's control: the context row (figure) of a second ws server measured in the same
    * turns, in the ours column against ws. How far apart two processes of one server read is the
-   * noise the row is judged against (see `judge`).
+   * noise the row is judged against (see `judgeAgainstControls`).
    */
   control?: string;
 }
@@ -65,8 +65,6 @@ interface Plan {
 const KiB = 1024;
 const MiB = 1024 * 1024;
 const ECHO_SIZES = [16, KiB, 64 * KiB, MiB];
-/** In process, messages from this size on are measured for largeMeasureMs and in `runs` processes. */
-const LARGE_MESSAGE = 64 * KiB;
 
 const fullPlan: Plan = {
   runs: 3,
@@ -299,7 +297,8 @@ class Bench {
     // Each run in a process of its own: how fast a process moves 64 KiB-1 MiB messages differs
     // from process to process by up to 40 % (one build read ws's unmasked 64 KiB receive at 8.96
     // and 12.7 GB/s in two runs of the same child), and stays within ±5 % inside one. Runs in one
-    // process measured that process's luck three times; now the median is over three processes.
+    // process measured that process's luck three times; now the median is over three processes (five
+    // for messages under 64 KiB, whose figures move the most).
     const { smallRuns, ...inproc } = plan.inproc;
     const runs = Math.max(plan.runs, smallRuns);
     for (let run = 0; run < runs; run++) {

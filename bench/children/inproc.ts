@@ -15,7 +15,7 @@ import { Connection, PerMessageDeflate, type DeflateParams } from '../../src/eng
 import { nodeDeflateCodec } from '../../src/transport/deflate-codec';
 import { SocketReads } from '../../src/transport/socket-reads';
 import { runChild } from '../lib/child';
-import { BENCH_MASK, Opcode, binaryPayload, encodeTestFrame, sizeLabel, textPayload } from '../lib/frames';
+import { BENCH_MASK, LARGE_MESSAGE, Opcode, binaryPayload, encodeTestFrame, sizeLabel, textPayload } from '../lib/frames';
 import { loadWsInternals, type WsSocketLike } from '../lib/ws-internals';
 
 export interface InprocArgs {
@@ -50,7 +50,6 @@ export interface InprocResult {
 }
 
 const CHUNK = 64 * 1024;
-const LARGE = 64 * 1024;
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 
 /** Reads a whole stream as a socket would (see `nodeReads`); returns the messages it completed. */
@@ -239,7 +238,7 @@ function receiveScenario(size: number, masked: boolean, binary: boolean): Scenar
   const stream = frameStream(payload, binary ? Opcode.Binary : Opcode.Text, masked, count);
   return {
     name: `receive ${masked ? 'masked' : 'unmasked'} ${binary ? 'binary' : 'text'} ${sizeLabel(size)}`,
-    large: size >= LARGE,
+    large: size >= LARGE_MESSAGE,
     pass(impl) {
       const receive = impl.receiver(masked);
       return () => {
@@ -258,7 +257,7 @@ function sendScenario(size: number, masked: boolean): Scenario {
   const count = framesPerPass(size);
   return {
     name: `send ${masked ? 'masked' : 'unmasked'} ${sizeLabel(size)}`,
-    large: size >= LARGE,
+    large: size >= LARGE_MESSAGE,
     pass(impl) {
       const send = impl.sender(masked, true);
       return () => {

@@ -102,6 +102,12 @@ export function headEnd(data: Buffer): number {
   return i < 0 ? -1 : i + 4;
 }
 
+/**
+ * In process, messages from this size on are large: measured for largeMeasureMs, and in `runs`
+ * processes rather than `smallRuns` (bench/run.ts).
+ */
+export const LARGE_MESSAGE = 64 * 1024;
+
 export function sizeLabel(size: number): string {
   return size >= 1024 * 1024 ? `${size / (1024 * 1024)} MiB` : size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
 }

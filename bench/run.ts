@@ -57,7 +57,8 @@ interface Plan {
   /** `control`: a second ws server in the latency turns (see Row.control). */
   echo: { configs: Array<{ size: number; connections: number }>; warmupMs: number; measureMs: number; latencyWarmupMs: number; latencyMs: number; control: boolean };
   client: { sizes: number[]; warmupMs: number; measureMs: number };
-  handshakes: { parallel: number; warmupMs: number; measureMs: number };
+  /** `measureMs` is each server's share, in turns of `turnMs`. */
+  handshakes: { parallel: number; warmupMs: number; measureMs: number; turnMs: number };
   memory: { connections: number; settleMs: number };
   ceilings: { echoSizes: number[]; measureMs: number };
 }
@@ -71,7 +72,7 @@ const fullPlan: Plan = {
   inproc: { sizes: [16, 125, KiB, 64 * KiB, MiB], warmupMs: 50, measureMs: 100, largeMeasureMs: 750, smallRuns: 5 },
   echo: { configs: ECHO_SIZES.flatMap((size) => [1, 64].map((connections) => ({ size, connections }))), warmupMs: 200, measureMs: 600, latencyWarmupMs: 75, latencyMs: 750, control: true },
   client: { sizes: ECHO_SIZES, warmupMs: 200, measureMs: 500 },
-  handshakes: { parallel: 32, warmupMs: 2000, measureMs: 700 },
+  handshakes: { parallel: 32, warmupMs: 2000, measureMs: 1000, turnMs: 200 },
   memory: { connections: 10_000, settleMs: 1000 },
   ceilings: { echoSizes: ECHO_SIZES, measureMs: 500 },
 };
@@ -81,7 +82,7 @@ const quickPlan: Plan = {
   inproc: { sizes: [125, 64 * KiB], warmupMs: 15, measureMs: 20, largeMeasureMs: 100, smallRuns: 3 },
   echo: { configs: [{ size: KiB, connections: 1 }, { size: 64 * KiB, connections: 64 }], warmupMs: 80, measureMs: 200, latencyWarmupMs: 75, latencyMs: 225, control: false },
   client: { sizes: [64 * KiB], warmupMs: 80, measureMs: 200 },
-  handshakes: { parallel: 32, warmupMs: 400, measureMs: 200 },
+  handshakes: { parallel: 32, warmupMs: 400, measureMs: 200, turnMs: 100 },
   memory: { connections: 1000, settleMs: 300 },
   ceilings: { echoSizes: [], measureMs: 200 },
 };
@@ -259,7 +260,7 @@ class Bench {
 
   private load(args: LoadArgs): Promise<LoadResult> {
     // A latency run gives each target its turn: about (warm-up + measure) / 0.75 each.
-    const budget = (args.warmupMs + args.measureMs) * 2 * (args.mode === 'latency' ? args.targets.length : 1) + 60_000;
+    const budget = (args.warmupMs + args.measureMs) * 2 * (args.mode === 'latency' || args.mode === 'handshakes' ? args.targets.length : 1) + 60_000;
     return runJsonChild<LoadResult>(join(BUILD, 'loadgen.js'), { ...args, sourceAddresses: SOURCE_ADDRESSES }, { timeoutMs: budget });
   }
 
@@ -404,18 +405,23 @@ class Bench {
 
   async handshakes(): Promise<void> {
     const { plan } = this;
+    const { parallel, warmupMs, measureMs, turnMs } = plan.handshakes;
     for (let run = 0; run < plan.runs; run++) {
-      this.log(`handshakes: run ${run + 1}/${plan.runs}`);
-      for (const column of this.inTurn(run)) {
-        const server = await this.startServer(column);
-        try {
-          const result = await this.load({ mode: 'handshakes', port: server.port, serverPid: server.pid, size: 0, connections: plan.handshakes.parallel, warmupMs: plan.handshakes.warmupMs, measureMs: plan.handshakes.measureMs });
-          this.record({ section: 'handshakes', figure: `handshakes/s (${plan.handshakes.parallel} clients in parallel)`, unit: '1/s', better: 'higher', target: 1.0 }, column, result.perSecond);
-          this.record({ section: 'handshakes', figure: 'server CPU per handshake', unit: 'µs', better: 'lower', target: null }, column, (result.serverCpu / result.perSecond) * 1e6);
-          this.record({ section: 'load generator CPU share (1.0 = a core)', figure: 'handshakes generator', unit: 'cores', better: 'lower', target: null }, column, result.generatorCpu, this.context);
-        } finally {
-          await server.stop();
-        }
+      this.log(`handshakes: run ${run + 1}/${plan.runs}, the servers in turns`);
+      // Fresh servers each run, loaded in turns by one generator (see loadgen.ts).
+      const servers = await this.startAll();
+      try {
+        const order = this.inTurn(run);
+        const targets = order.map((column) => ({ port: servers.get(column)!.port, pid: servers.get(column)!.pid }));
+        const result = await this.load({ mode: 'handshakes', targets, size: 0, connections: parallel, warmupMs, measureMs, turnMs });
+        order.forEach((column, i) => {
+          const figure = result.handshakes![i];
+          this.record({ section: 'handshakes', figure: `handshakes/s (${parallel} clients in parallel)`, unit: '1/s', better: 'higher', target: 1.0 }, column, figure.perSecond);
+          this.record({ section: 'handshakes', figure: 'server CPU per handshake', unit: 'µs', better: 'lower', target: null }, column, figure.serverCpuPerHandshake * 1e6);
+          this.record({ section: 'load generator CPU share (1.0 = a core)', figure: 'handshakes generator', unit: 'cores', better: 'lower', target: null }, column, figure.generatorCpu, this.context);
+        });
+      } finally {
+        await Promise.all([...servers.values()].map((s) => s.stop()));
       }
     }
   }

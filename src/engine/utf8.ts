@@ -39,6 +39,12 @@ export class Utf8Validator {
   feed(bytes: Uint8Array): boolean {
     let i = 0;
     const end = bytes.length;
+    if (end < SHORT_TEXT) {
+      // Byte by byte: for a short chunk with a character outside ASCII, the native validator's
+      // call cost more than the whole walk (ws walks texts under 24 bytes in JavaScript too).
+      for (; i < end; i++) if (!this.step(bytes[i])) return false;
+      return true;
+    }
     while (this.need > 0 && i < end) if (!this.step(bytes[i++])) return false;
     if (i === end) return true;
     const tail = incompleteTailStart(bytes, i);

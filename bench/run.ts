@@ -306,13 +306,30 @@ class Bench {
       const all = run < plan.runs;
       const sizes = all ? inproc.sizes : inproc.sizes.filter((size) => size < LARGE_MESSAGE);
       this.log(`in-process: run ${run + 1}/${runs}${all ? '' : ' (sizes under 64 KiB)'}, ${impls.join(', ')} in turns (figures per CPU-second)`);
-      const args: InprocArgs = { impls, runs: 1, firstTurn: run, deflate: all, ...inproc, sizes };
-      const result = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args, { nodeFlags: ['--expose-gc'], env, timeoutMs: 600_000 });
-      for (const [figure, byImpl] of Object.entries(result.figures)) {
-        const row = { section: 'in-process', figure, unit: 'MB/s', better: 'higher' as const, target: inprocTarget(figure) };
-        for (const column of impls) for (const t of byImpl[column] ?? []) this.record(row, column, t.mbps);
+      // A server's traffic and a client's in processes of their own, as they run in practice.
+      for (const role of ['server', 'client'] as const) {
+        const args: InprocArgs = { impls, role, runs: 1, firstTurn: run, deflate: all && role === 'server', ...inproc, sizes };
+        const result = await runJsonChild<InprocResult>(join(BUILD, 'inproc.js'), args, { nodeFlags: ['--expose-gc'], env, timeoutMs: 600_000 });
+        for (const [figure, byImpl] of Object.entries(result.figures)) {
+          const row = { section: 'in-process', figure, unit: 'MB/s', better: 'higher' as const, target: inprocTarget(figure) };
+          for (const column of impls) for (const t of byImpl[column] ?? []) this.record(row, column, t.mbps);
+        }
       }
     }
+    // The table in one order whichever process measured a row: receives, sends, deflate; by size,
+    // masked before unmasked, text before binary.
+    const sizeOf = new Map(inproc.sizes.map((size) => [sizeLabel(size), size]));
+    const rank = (figure: string) => {
+      const words = figure.split(' ');
+      const kind = ['receive', 'send', 'deflate'].indexOf(words[0]);
+      const size = sizeOf.get(words.slice(-2).join(' ')) ?? 0;
+      return [kind, size, words[1] === 'masked' ? 0 : 1, words.includes('binary') ? 1 : 0];
+    };
+    const compare = (a: number[], b: number[]) => a.reduce((d, x, i) => d || x - b[i], 0);
+    const inprocRows = this.rows.filter((r) => r.section === 'in-process').sort((a, b) => compare(rank(a.figure), rank(b.figure)));
+    const others = this.rows.filter((r) => r.section !== 'in-process');
+    this.rows.length = 0;
+    this.rows.push(...inprocRows, ...others);
   }
 
   async echo(): Promise<void> {
@@ -430,19 +447,27 @@ class Bench {
     const { plan } = this;
     const count = plan.memory.connections;
     for (let run = 0; run < plan.runs; run++) {
-      this.log(`memory: ${count} idle connections, run ${run + 1}/${plan.runs}`);
-      for (const column of this.inTurn(run)) {
-        // A fresh server each time: nothing left over from earlier connections.
-        const server = await this.startServer(column);
-        try {
-          const result = await this.load({ mode: 'idle', port: server.port, serverPid: server.pid, size: 0, connections: count, warmupMs: plan.memory.settleMs, measureMs: 0 });
+      this.log(`memory: ${count} idle connections to each server, the servers side by side, run ${run + 1}/${plan.runs}`);
+      // Fresh servers: nothing left over from earlier connections. Each server's RSS is its own,
+      // so they are measured at the same time, a generator each (one after the other, the
+      // section took 40 s of the ten minutes).
+      const servers = await this.startAll();
+      try {
+        const results = await Promise.all(
+          this.inTurn(run).map(async (column) => {
+            const server = servers.get(column)!;
+            return { column, result: await this.load({ mode: 'idle', port: server.port, serverPid: server.pid, size: 0, connections: count, warmupMs: plan.memory.settleMs, measureMs: 0 }) };
+          }),
+        );
+        for (const { column, result } of results) {
           this.record({ section: 'memory', figure: `RSS per idle connection (${result.held} connections)`, unit: 'KiB', better: 'lower', target: 1.0 }, column, result.bytesPerConnection! / 1024);
-        } finally {
-          await server.stop();
         }
+      } finally {
+        await Promise.all([...servers.values()].map((s) => s.stop()));
       }
     }
   }
+
 
   /** The catalogue against `wsw serve`, serial and in parallel, `runs` times. */
   async suite(scope: CatalogueScope = SECTIONS_1_TO_10, runs = this.plan.runs): Promise<void> {

@@ -42,7 +42,12 @@ export class Utf8Validator {
     if (end < SHORT_TEXT) {
       // Byte by byte: for a short chunk with a character outside ASCII, the native validator's
       // call cost more than the whole walk (ws walks texts under 24 bytes in JavaScript too).
-      for (; i < end; i++) if (!this.step(bytes[i])) return false;
+      // ASCII outside a sequence, most of any text, skips the state machine.
+      for (; i < end; i++) {
+        const byte = bytes[i];
+        if ((byte < 0x80 && this.need === 0) || this.step(byte)) continue;
+        return false;
+      }
       return true;
     }
     while (this.need > 0 && i < end) if (!this.step(bytes[i++])) return false;

@@ -468,7 +468,6 @@ class Bench {
     }
   }
 
-
   /** The catalogue against `wsw serve`, serial and in parallel, `runs` times. */
   async suite(scope: CatalogueScope = SECTIONS_1_TO_10, runs = this.plan.runs): Promise<void> {
     const server = await this.startServer('ours');

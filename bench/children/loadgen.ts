@@ -5,8 +5,8 @@
  * counts echoes (and TCP keeps them in order per connection, which latency samples rely on).
  *
  * Modes: throughput (pipelined), latency (a fixed rate, several servers in turns), handshakes
- * (open, upgrade, reset; several servers in turns), idle (hold N upgraded connections and read the server's RSS), stream
- * (raw TCP ceiling).
+ * (open, upgrade, reset; several servers in turns), idle (hold N upgraded connections and read
+ * the server's RSS), stream (raw TCP ceiling).
  */
 import * as net from 'node:net';
 import { runChild } from '../lib/child';
